@@ -1,0 +1,99 @@
+import { ConfigError, environments, loadEnvironment, loadEnvironments, type EnvironmentInput } from "../config";
+import { production, staging } from "./helpers";
+
+/** Loads `input` and returns the ConfigError message (fails the test if it loads). */
+function errorOf(input: unknown): string {
+  try {
+    loadEnvironment(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ConfigError, but the configuration loaded");
+}
+
+const withNetwork = (network: Partial<EnvironmentInput["network"]>): EnvironmentInput => ({ ...staging, network: { ...staging.network, ...network } });
+
+describe("shipped configuration", () => {
+  test("staging and production load", () => {
+    const [s, p] = loadEnvironments(environments);
+    expect(s.name).toBe("staging");
+    expect(p.name).toBe("production");
+  });
+
+  test("environment differences are data: NAT gateways and flow logs (T13)", () => {
+    const [s, p] = loadEnvironments(environments);
+    expect(s.network.natGateways).toBe(1);
+    expect(p.network.natGateways).toBe(p.availabilityZones.length);
+    expect(s.network.flowLogs.enabled).toBe(false);
+    expect(p.network.flowLogs.enabled).toBe(true);
+  });
+
+  test("defaults are applied", () => {
+    expect(loadEnvironment(staging).tags).toEqual({});
+  });
+});
+
+describe("configuration errors name the environment, the setting, the value and what is allowed", () => {
+  test.each<[string, EnvironmentInput | Record<string, unknown>, RegExp]>([
+    ["bad CIDR", withNetwork({ vpcCidr: "10.0.0.0/33" }), /network\.vpcCidr: got "10\.0\.0\.0\/33"; must have a prefix length between \/16 and \/24/],
+    ["CIDR that is not an address", withNetwork({ vpcCidr: "ten.zero" }), /network\.vpcCidr: got "ten\.zero"; must be an IPv4 CIDR block such as 10\.0\.0\.0\/16/],
+    ["CIDR octet above 255", withNetwork({ vpcCidr: "10.300.0.0/16" }), /network\.vpcCidr: got "10\.300\.0\.0\/16"; has an octet above 255/],
+    ["CIDR with host bits", withNetwork({ vpcCidr: "10.0.0.1/16" }), /network\.vpcCidr: got "10\.0\.0\.1\/16"; has host bits set/],
+    ["fewer than 2 AZs", { ...staging, availabilityZones: ["eu-west-1a"] }, /availabilityZones: got \["eu-west-1a"\]; must list at least 2 availability zones/],
+    ["more than 4 AZs", { ...staging, availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d", "eu-west-1e"] }, /availabilityZones: .*must list at most 4/],
+    ["repeated AZ", { ...staging, availabilityZones: ["eu-west-1a", "eu-west-1a"] }, /availabilityZones: .*must not repeat an availability zone/],
+    ["AZ of another region", { ...staging, availabilityZones: ["eu-west-1a", "us-east-1b"] }, /availabilityZones\.1: got "us-east-1b"; must be a zone of region eu-west-1/],
+    ["unknown region format", { ...staging, region: "Europe" }, /region: got "Europe"; must be an AWS region code such as eu-west-1/],
+    ["missing domain", { ...staging, domain: undefined }, /domain: got nothing \(the setting is missing\); is required: \{ name, hostedZoneId \}/],
+    ["bad domain name", { ...staging, domain: { ...staging.domain, name: "not a domain" } }, /domain\.name: got "not a domain"; must be a lowercase DNS name/],
+    ["bad hosted zone id", { ...staging, domain: { ...staging.domain, hostedZoneId: "example.com" } }, /domain\.hostedZoneId: got "example\.com"; must be a Route53 hosted zone id/],
+    ["bad account id", { ...staging, accountId: "1234" }, /accountId: got "1234"; must be a 12-digit AWS account id/],
+    ["NAT gateways above zone count", withNetwork({ natGateways: 3 }), /network\.natGateways: got 3; must be at most the number of availability zones \(2\)/],
+    ["no NAT gateway", withNetwork({ natGateways: 0 }), /network\.natGateways: got 0; must be at least 1/],
+    ["fractional NAT gateways", withNetwork({ natGateways: 1.5 }), /network\.natGateways: got 1\.5; must be a whole number/],
+    ["retention CloudWatch does not accept", withNetwork({ flowLogs: { enabled: true, retentionDays: 10 } }), /network\.flowLogs\.retentionDays: got 10; must be one of the CloudWatch Logs retention values: 1, 3, 5/],
+    ["project with capitals", { ...staging, project: "MyShop" }, /project: got "MyShop"; must be lowercase letters, digits and hyphens/],
+    ["project too long", { ...staging, project: "a".repeat(21) }, /project: got "a{21}"; must be at most 20 characters/],
+    ["environment name with a hyphen", { ...staging, name: "stag-ing" }, /Invalid configuration for environment "stag-ing":\n.*name: got "stag-ing"; must be lowercase letters and digits/],
+    ["bad state bucket", { ...staging, state: { ...staging.state, bucket: "Bad_Bucket" } }, /state\.bucket: got "Bad_Bucket"; must be a valid S3 bucket name/],
+    ["misspelt setting", { ...staging, regoin: "eu-west-1" }, /regoin: unknown setting; check its spelling/],
+  ])("%s", (_case, input, message) => {
+    const text = errorOf(input);
+    expect(text).toMatch(/^Invalid configuration for environment "[a-z-]+":/);
+    expect(text).toMatch(message);
+  });
+
+  test("names too long for AWS's 32-character load balancer and target group limit", () => {
+    const text = errorOf({ ...production, project: "acme-storefront-eu" });
+    expect(text).toContain('environment "production"');
+    expect(text).toContain('project + name: got "acme-storefront-eu" + "production"');
+    expect(text).toContain('Cloud name "acme-storefront-eu-production-frontend" for targetGroup is 38 characters long; AWS allows at most 32');
+  });
+
+  test("every problem is listed, not only the first", () => {
+    const text = errorOf({ ...staging, region: "x", accountId: "1" });
+    expect(text).toMatch(/- region: got "x"/);
+    expect(text).toMatch(/- accountId: got "1"/);
+  });
+});
+
+describe("loadEnvironments", () => {
+  test("environment names must be unique", () => {
+    expect(() => loadEnvironments([staging, staging])).toThrow(/name: got "staging"; must be unique and not "bootstrap"/);
+  });
+
+  test("an environment cannot be called bootstrap", () => {
+    expect(() => loadEnvironments([{ ...staging, name: "bootstrap" }])).toThrow(/must be unique and not "bootstrap"/);
+  });
+
+  test("every environment shares the project's state bucket", () => {
+    expect(() => loadEnvironments([staging, { ...production, state: { bucket: "other-bucket", region: "eu-west-1" } }])).toThrow(
+      /Invalid configuration for environment "production":\n {2}- state: got \{"bucket":"other-bucket","region":"eu-west-1"\}; every environment must use the state bucket of "staging"/,
+    );
+  });
+
+  test("every environment shares the project name", () => {
+    expect(() => loadEnvironments([staging, { ...production, project: "other" }])).toThrow(/project: got "other"; every environment must use the same project as "staging"/);
+  });
+});

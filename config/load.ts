@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { NameError, Naming, SHORT_NAME_COMPONENTS } from "../constructs/naming";
+import { environmentSchema, type EnvironmentConfig } from "./schema";
+
+/** A configuration that cannot be deployed; the message lists every problem found. */
+export class ConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid configuration for environment "${environment}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), input);
+}
+
+function show(value: unknown): string {
+  return value === undefined ? "nothing (the setting is missing)" : JSON.stringify(value);
+}
+
+function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") {
+    const where = issue.path.length ? `${issue.path.join(".")}.` : "";
+    return issue.keys.map((k) => `${where}${k}: unknown setting; check its spelling against the README configuration reference`).join("\n  - ");
+  }
+  const setting = issue.path.join(".") || "(root)";
+  return `${setting}: got ${show(valueAt(input, issue.path))}; ${issue.message}`;
+}
+
+/**
+ * Validates one environment's configuration and applies defaults.
+ *
+ * @throws ConfigError naming the environment, each bad setting, its value and what is allowed.
+ */
+export function loadEnvironment(input: unknown): EnvironmentConfig {
+  const claimed = valueAt(input, ["name"]);
+  const label = typeof claimed === "string" ? claimed : "(unnamed)";
+  const parsed = environmentSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(label, parsed.error.issues.map((issue) => describeIssue(input, issue)));
+  }
+  const config = parsed.data;
+  const naming = new Naming(config.project, config.name);
+  const tooLong: string[] = [];
+  for (const [kind, component] of SHORT_NAME_COMPONENTS) {
+    try {
+      naming.name(kind, component);
+    } catch (e) {
+      if (!(e instanceof NameError)) throw e;
+      tooLong.push(`project + name: got "${config.project}" + "${config.name}"; ${e.message}`);
+    }
+  }
+  if (tooLong.length) throw new ConfigError(label, tooLong);
+  return config;
+}
+
+/**
+ * Validates every environment. Names must be unique and not `bootstrap` (each is a stack and a
+ * state key); all environments share one project name and one state bucket.
+ */
+export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[] {
+  const configs = inputs.map(loadEnvironment);
+  const seen = new Set<string>(["bootstrap"]);
+  const [first] = configs;
+  for (const c of configs) {
+    if (seen.has(c.name)) {
+      throw new ConfigError(c.name, [`name: got "${c.name}"; must be unique and not "bootstrap" (each environment is a stack and a state key)`]);
+    }
+    seen.add(c.name);
+    if (c.project !== first.project) {
+      throw new ConfigError(c.name, [`project: got "${c.project}"; every environment must use the same project as "${first.name}" ("${first.project}")`]);
+    }
+    if (c.state.bucket !== first.state.bucket || c.state.region !== first.state.region) {
+      throw new ConfigError(c.name, [
+        `state: got ${JSON.stringify(c.state)}; every environment must use the state bucket of "${first.name}" (${JSON.stringify(first.state)}); set it once in config/project.ts`,
+      ]);
+    }
+  }
+  return configs;
+}
