@@ -49,6 +49,7 @@ describe("configuration errors name the environment, the setting, the value and 
     ["bad domain name", { ...staging, domain: { ...staging.domain, name: "not a domain" } }, /domain\.name: got "not a domain"; must be a lowercase DNS name/],
     ["bad hosted zone id", { ...staging, domain: { ...staging.domain, hostedZoneId: "example.com" } }, /domain\.hostedZoneId: got "example\.com"; must be a Route53 hosted zone id/],
     ["bad account id", { ...staging, accountId: "1234" }, /accountId: got "1234"; must be a 12-digit AWS account id/],
+    ["missing account id", { ...staging, accountId: undefined }, /accountId: got nothing \(the setting is missing\); is required: the 12-digit AWS account id/],
     ["NAT gateways above zone count", withNetwork({ natGateways: 3 }), /network\.natGateways: got 3; must be at most the number of availability zones \(2\)/],
     ["no NAT gateway", withNetwork({ natGateways: 0 }), /network\.natGateways: got 0; must be at least 1/],
     ["fractional NAT gateways", withNetwork({ natGateways: 1.5 }), /network\.natGateways: got 1\.5; must be a whole number/],
@@ -68,7 +69,7 @@ describe("configuration errors name the environment, the setting, the value and 
     const text = errorOf({ ...production, project: "acme-storefront-eu" });
     expect(text).toContain('environment "production"');
     expect(text).toContain('project + name: got "acme-storefront-eu" + "production"');
-    expect(text).toContain('Cloud name "acme-storefront-eu-production-frontend" for targetGroup is 38 characters long; AWS allows at most 32');
+    expect(text).toContain('Cloud name "acme-storefront-eu-production-frontend-3000" for targetGroup is 43 characters long; AWS allows at most 32');
   });
 
   test("every problem is listed, not only the first", () => {

@@ -13,6 +13,12 @@ describe("Naming", () => {
     expect(new Naming("shop", "staging").name("s3Bucket", "uploads")).toBe(new Naming("shop", "staging").name("s3Bucket", "uploads"));
   });
 
+  test("bucket names end with the account id, because S3 names are global", () => {
+    expect(new Naming("shop", "staging", "123456789012").bucketName("uploads")).toBe("shop-staging-uploads-123456789012");
+    expect(() => naming.bucketName("uploads")).toThrow(/needs the account id/);
+    expect(() => new Naming("shop", "production", "123456789012").bucketName("a-very-long-component-name-for-a-bucket")).toThrow(/AWS allows at most 63/);
+  });
+
   test("log groups are paths under /<project>/<environment>/", () => {
     expect(naming.logGroup("ecs/backend")).toBe("/shop/staging/ecs/backend");
   });

@@ -38,6 +38,18 @@ describe("Network", () => {
     expect(new Set(subnets.map((x) => x.cidr_block)).size).toBe(subnets.length);
   });
 
+  test("only public subnets are dual-stack (the load balancer serves AAAA); none assigns IPv6 on launch", () => {
+    expect(resourceList(s, "aws_vpc")[0].assign_generated_ipv6_cidr_block).toBe(true);
+    const subnets = resourceList(s, "aws_subnet");
+    const tierOf = (x: Record<string, unknown>) => (x.tags as Record<string, string>).Tier;
+    expect(subnets.filter((x) => x.ipv6_cidr_block).map(tierOf)).toEqual(["public", "public"]);
+    expect(subnets.filter((x) => tierOf(x) === "public").map((x) => x.ipv6_cidr_block)).toEqual([
+      expect.stringMatching(/^\$\{cidrsubnet\(aws_vpc\..*\.ipv6_cidr_block, 8, 0\)\}$/),
+      expect.stringMatching(/, 8, 1\)\}$/),
+    ]);
+    expect(subnets.some((x) => x.assign_ipv6_address_on_creation === true)).toBe(false);
+  });
+
   test("subnet ranges are fixed per tier and zone, so adding a zone renumbers nothing", () => {
     const cidrs = Object.fromEntries(Object.entries(resources(s, "aws_subnet")).map(([, x]) => [(x.tags as Record<string, string>).Name, x.cidr_block]));
     expect(cidrs).toEqual({
@@ -70,7 +82,10 @@ describe("Network", () => {
   test("private subnets route to the internet only through NAT; isolated subnets not at all", () => {
     const routes = resourceList(p, "aws_route");
     expect(routes.filter((r) => r.nat_gateway_id)).toHaveLength(3);
-    expect(routes.filter((r) => r.gateway_id)).toHaveLength(1);
+    expect(routes.filter((r) => r.gateway_id)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ destination_cidr_block: "0.0.0.0/0" }), expect.objectContaining({ destination_ipv6_cidr_block: "::/0" })]),
+    );
+    expect(routes.filter((r) => r.gateway_id)).toHaveLength(2);
     const isolatedTable = Object.entries(resources(p, "aws_route_table")).find(([, t]) => (t.tags as Record<string, string>).Name === "webapp-production-isolated");
     expect(isolatedTable).toBeDefined();
     expect(routes.some((r) => String(r.route_table_id).includes(isolatedTable![0]))).toBe(false);

@@ -17,6 +17,11 @@ describe("per-environment S3 remote state", () => {
     expect(staging.terraform.backend.s3.key).not.toBe(production.terraform.backend.s3.key);
   });
 
+  test("the provider refuses any account but the configured one", () => {
+    expect(staging.provider.aws[0].allowed_account_ids).toEqual(["111111111111"]);
+    expect(production.provider.aws[0].allowed_account_ids).toEqual(["222222222222"]);
+  });
+
   test("the provider tags every resource with Project, Environment and ManagedBy", () => {
     expect(production.provider.aws[0].default_tags).toEqual([{ tags: { Project: "webapp", Environment: "production", ManagedBy: "cdktf" } }]);
   });

@@ -43,7 +43,7 @@ export function loadEnvironment(input: unknown): EnvironmentConfig {
     throw new ConfigError(label, parsed.error.issues.map((issue) => describeIssue(input, issue)));
   }
   const config = parsed.data;
-  const naming = new Naming(config.project, config.name);
+  const naming = new Naming(config.project, config.name, config.accountId);
   const tooLong: string[] = [];
   for (const [kind, component] of SHORT_NAME_COMPONENTS) {
     try {

@@ -64,8 +64,11 @@ export const environmentSchema = z
       .max(12, { error: "must be at most 12 characters" }),
     /** AWS region code, e.g. `eu-west-1`. */
     region: z.string().regex(REGION, { error: "must be an AWS region code such as eu-west-1 or us-east-2" }),
-    /** When set, Terraform refuses to run against any other account (protects production from a wrong profile). */
-    accountId: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" }).optional(),
+    /**
+     * The AWS account this environment lives in. Terraform refuses to run against any other account
+     * (protects production from a wrong profile), and S3 bucket names end with it (they are global).
+     */
+    accountId: z.string({ error: "is required: the 12-digit AWS account id of this environment" }).regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" }),
     /** Availability zones, explicit so that plans need no AWS look-up and never reshuffle. */
     availabilityZones: z
       .array(z.string(), { error: "must be a list of availability zone names" })

@@ -6,6 +6,8 @@ export const staging: EnvironmentInput = {
   ...project,
   name: "staging",
   region: "eu-west-1",
+  /** Placeholder: replace with your account id (README "Configuration reference"). */
+  accountId: "111111111111",
   availabilityZones: ["eu-west-1a", "eu-west-1b"],
   network: {
     vpcCidr: "10.20.0.0/16",

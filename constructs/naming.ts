@@ -87,6 +87,8 @@ export class Naming {
   constructor(
     readonly project: string,
     readonly environment: string,
+    /** Account id, appended to S3 bucket names, which are global across all AWS accounts. */
+    readonly accountId?: string,
   ) {
     this.prefix = `${project}-${environment}`;
   }
@@ -94,6 +96,15 @@ export class Naming {
   /** The checked name of a `kind` resource for `component`, e.g. `shop-staging-backend`. */
   name(kind: NameKind, component: string): string {
     return checkName(kind, `${this.prefix}-${component}`);
+  }
+
+  /**
+   * A globally unique S3 bucket name: `<project>-<environment>-<component>-<accountId>`.
+   * Bucket names are shared by every AWS account in the world; the account id makes them yours.
+   */
+  bucketName(component: string): string {
+    if (!this.accountId) throw new Error(`Naming: bucket "${component}" needs the account id (config accountId) to be globally unique`);
+    return checkName("s3Bucket", `${this.prefix}-${component}-${this.accountId}`);
   }
 
   /** A CloudWatch log group path, `/<project>/<environment>/<component>`. */
@@ -109,6 +120,8 @@ export class Naming {
  */
 export const SHORT_NAME_COMPONENTS: ReadonlyArray<readonly [NameKind, string]> = [
   ["loadBalancer", "alb"],
-  ["targetGroup", "frontend"],
-  ["targetGroup", "backend"],
+  // Target groups are named `<service>-<port>` so a port change can create the new group before
+  // deleting the old one (create_before_destroy); a four-digit port is the common case.
+  ["targetGroup", "frontend-3000"],
+  ["targetGroup", "backend-8000"],
 ];

@@ -12,6 +12,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { cidrSubnet } from "./cidr";
 import type { Naming } from "./naming";
@@ -44,8 +45,9 @@ export interface NetworkProps {
 }
 
 /**
- * A three-tier VPC: public subnets (load balancer, NAT), private subnets (ECS tasks, egress
- * through NAT) and isolated subnets (RDS, no route to the internet), one of each per zone.
+ * A three-tier VPC: public subnets (load balancer, NAT; dual-stack IPv4 + IPv6), private subnets
+ * (ECS tasks, egress through NAT) and isolated subnets (RDS, no route to the internet), one of
+ * each per zone.
  *
  * Trap T5: the NAT EIPs and gateways depend explicitly on the internet gateway, so Terraform
  * creates them after it and, on destroy or replacement, releases them before detaching it.
@@ -74,6 +76,8 @@ export class Network extends Construct {
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
+      // An Amazon-provided /56, used by the public subnets so the load balancer can be dual-stack (AAAA records).
+      assignGeneratedIpv6CidrBlock: true,
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: tag("vpc"),
@@ -98,6 +102,8 @@ export class Network extends Construct {
           cidrBlock: cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, SUBNET_TIERS.indexOf(tier) * SLOTS_PER_TIER + i),
           // The ALB and NAT gateways get their addresses explicitly; nothing needs auto-assigned public IPs.
           mapPublicIpOnLaunch: false,
+          // Only the public tier is dual-stack (for the load balancer); tasks and the database stay IPv4-only.
+          ...(tier === "public" ? { ipv6CidrBlock: Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, i), assignIpv6AddressOnCreation: false } : {}),
           tags: { ...tag(`${tier}-${suffix}`), Tier: tier },
         });
       });
@@ -109,6 +115,11 @@ export class Network extends Construct {
     new Route(this, "public-default-route", {
       routeTableId: publicRoutes.id,
       destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: this.internetGateway.id,
+    });
+    new Route(this, "public-default-route-ipv6", {
+      routeTableId: publicRoutes.id,
+      destinationIpv6CidrBlock: "::/0",
       gatewayId: this.internetGateway.id,
     });
     this.publicSubnets.forEach((subnet, i) => {

@@ -15,7 +15,7 @@ export class EnvironmentStack extends TerraformStack {
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
     this.config = config;
-    this.naming = new Naming(config.project, config.name);
+    this.naming = new Naming(config.project, config.name, config.accountId);
 
     projectAwsProvider(this, {
       project: config.project,
