@@ -22,6 +22,12 @@ export interface PrivateBucketProps {
    */
   readonly noncurrentVersionRetentionDays?: number;
   /**
+   * Delete objects this many days after they were written (logs); non-current versions follow the
+   * versioning rule.
+   * @default never
+   */
+  readonly expirationDays?: number;
+  /**
    * Terraform `prevent_destroy`: any plan that would delete the bucket fails instead.
    * The bucket is never `force_destroy`, so AWS also refuses to delete it while it holds objects.
    * @default true
@@ -74,6 +80,9 @@ export class PrivateBucket extends Construct {
     const rules: S3BucketLifecycleConfigurationRule[] = [
       { id: "abort-incomplete-uploads", status: "Enabled", filter: [{}], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
     ];
+    if (props.expirationDays !== undefined) {
+      rules.push({ id: "expire-objects", status: "Enabled", filter: [{}], expiration: [{ days: props.expirationDays }] });
+    }
     if (versioned) {
       rules.push({
         id: "expire-noncurrent-versions",
