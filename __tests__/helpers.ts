@@ -42,3 +42,41 @@ export function resources(json: Synth, type: string): Record<string, Record<stri
 export function resourceList(json: Synth, type: string): Record<string, unknown>[] {
   return Object.values(resources(json, type));
 }
+
+/** A container definition as ECS receives it (decoded from the task definition's JSON string). */
+export interface ContainerDefinition {
+  name: string;
+  image: string;
+  command?: string[];
+  environment: { name: string; value: string }[];
+  secrets: { name: string; valueFrom: string }[];
+  portMappings?: { containerPort: number; protocol: string }[];
+  logConfiguration: { logDriver: string; options: Record<string, string> };
+  linuxParameters?: { initProcessEnabled: boolean };
+}
+
+/** The task definition of `family` and its decoded container definitions. */
+export function taskDefinition(json: Synth, family: string): { task: Record<string, unknown>; containers: ContainerDefinition[] } {
+  const task = resourceList(json, "aws_ecs_task_definition").find((t) => t.family === family);
+  if (!task) throw new Error(`no task definition with family ${family}`);
+  return { task, containers: JSON.parse(task.container_definitions as string) };
+}
+
+/** Environment of a container as a plain object. */
+export function environmentOf(container: ContainerDefinition): Record<string, string> {
+  return Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
+}
+
+/** The IAM policy document data source whose id contains `idPart`. */
+export function policyDocument(json: Synth, idPart: string): { statement: Record<string, any>[] } {
+  const entries = Object.entries(json.data?.aws_iam_policy_document ?? {}).filter(([id]) => id.includes(idPart));
+  if (entries.length !== 1) throw new Error(`expected one policy document matching ${idPart}, found ${entries.length}`);
+  return entries[0][1] as { statement: Record<string, any>[] };
+}
+
+/** The logical id (`type.id` reference prefix) of the one resource of `type` matching `predicate`. */
+export function idOf(json: Synth, type: string, predicate: (r: Record<string, unknown>) => boolean): string {
+  const matches = Object.entries(resources(json, type)).filter(([, r]) => predicate(r));
+  if (matches.length !== 1) throw new Error(`expected one ${type} matching, found ${matches.length}`);
+  return `${type}.${matches[0][0]}`;
+}

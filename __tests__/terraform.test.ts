@@ -4,7 +4,20 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TerraformError, checkTerraform, harnessOptionsFromEnv, planAll, planDestroyOf, plannedOfType, type StackResult } from "../lib/terraform";
+import {
+  TerraformError,
+  checkTerraform,
+  harnessOptionsFromEnv,
+  planAll,
+  planDestroyOf,
+  planOverState,
+  plannedOfType,
+  seedFromPlan,
+  type PlanJson,
+  type StackResult,
+} from "../lib/terraform";
+import { reviewPlan } from "../lib/plan-review";
+import type { ContainerDefinition } from "./helpers";
 
 const options = harnessOptionsFromEnv();
 let results: Record<string, StackResult>;
@@ -49,6 +62,16 @@ describe.each(["bootstrap", "staging", "production"])("%s", (name) => {
   });
 });
 
+describe("plan review gate on the real plans", () => {
+  test.each(["bootstrap", "staging", "production"])("%s: passes; stateful resources are created, informational only", (name) => {
+    const review = reviewPlan(stack(name).plan);
+    expect(review.blocked).toBe(false);
+    const stateful = review.changes.filter((c) => c.stateful);
+    expect(stateful.length).toBeGreaterThan(0);
+    expect(stateful.every((c) => c.action === "create" && c.gate === "pass")).toBe(true);
+  });
+});
+
 describe("planned values", () => {
   test.each([
     ["staging", 1, 6],
@@ -71,7 +94,104 @@ describe("planned values", () => {
   });
 });
 
+/** Decoded container definitions of the planned task definition of `family` (undefined while unknown). */
+function plannedContainers(plan: PlanJson, family: string): ContainerDefinition[] | undefined {
+  const task = plannedOfType(plan, "aws_ecs_task_definition").find((t) => t.values.family === family);
+  if (!task) throw new Error(`no planned task definition ${family}`);
+  const definitions = task.values.container_definitions;
+  return typeof definitions === "string" ? JSON.parse(definitions) : undefined;
+}
+
+/** The staging database as it would be after the first apply (the values AWS computes filled in). */
+function existingDatabase(plan: PlanJson) {
+  const [db] = plannedOfType(plan, "aws_db_instance");
+  const host = "webapp-staging-mysql.c0ffee.eu-west-1.rds.amazonaws.com";
+  return seedFromPlan(
+    plan,
+    db.address,
+    {
+      id: "db-EXAMPLE",
+      resource_id: "db-EXAMPLE",
+      address: host,
+      port: 3306,
+      endpoint: `${host}:3306`,
+      arn: "arn:aws:rds:eu-west-1:111111111111:db:webapp-staging-mysql",
+      master_user_secret: [{ secret_arn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-example-AbCdEf", kms_key_id: "", secret_status: "active" }],
+      // Attributes that force replacement when they change from null: fill them as AWS would.
+      availability_zone: "eu-west-1a",
+      backup_target: "region",
+      character_set_name: "",
+      nchar_character_set_name: "",
+      kms_key_id: "arn:aws:kms:eu-west-1:111111111111:key/example",
+      timezone: "",
+      snapshot_identifier: "",
+    },
+    2, // aws_db_instance schema version in provider 5.100
+  );
+}
+
+describe("container definitions in the plan", () => {
+  test("the frontend's are fully known on the first plan: environment, port mapping, logs", () => {
+    const [container] = plannedContainers(stack("staging").plan, "webapp-staging-frontend")!;
+    expect(container.image).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-frontend:v0.1.0");
+    expect(container.portMappings).toEqual([{ containerPort: 3000, protocol: "tcp" }]);
+    expect(container.environment).toContainEqual({ name: "PORT", value: "3000" });
+    expect(container.logConfiguration).toEqual({
+      logDriver: "awslogs",
+      options: { "awslogs-group": "/webapp/staging/ecs/frontend", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "ecs" },
+    });
+  });
+
+  test("the backend's depend on the database endpoint, so AWS fills them in on the first apply", () => {
+    expect(plannedContainers(stack("staging").plan, "webapp-staging-backend")).toBeUndefined();
+  });
+
+  describe("with the database in place (a day-two plan over seeded state)", () => {
+    let plan: PlanJson;
+    beforeAll(async () => {
+      plan = await planOverState(stack("staging"), [existingDatabase(stack("staging").plan)], options);
+    }, 120_000);
+
+    test("the backend gets MySQL settings from the instance and the password from its managed secret (T2, T10)", () => {
+      const [container] = plannedContainers(plan, "webapp-staging-backend")!;
+      const env = Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
+      expect(env).toMatchObject({ DB_CONNECTION: "mysql", DB_HOST: "webapp-staging-mysql.c0ffee.eu-west-1.rds.amazonaws.com", DB_PORT: "3306", DB_DATABASE: "app" });
+      expect(container.secrets).toEqual([
+        { name: "APP_KEY", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY" },
+        { name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-example-AbCdEf:password::" },
+      ]);
+      expect(container.portMappings).toEqual([{ containerPort: 8000, protocol: "tcp" }]);
+    });
+
+    test("the migration task runs the same container with the migration command (T11)", () => {
+      const [migration] = plannedContainers(plan, "webapp-staging-backend-migrate")!;
+      const [service] = plannedContainers(plan, "webapp-staging-backend")!;
+      expect(migration.command).toEqual(["php", "artisan", "migrate", "--force"]);
+      expect(migration.secrets).toEqual(service.secrets);
+      expect(migration.image).toBe(service.image);
+    });
+  });
+});
+
 describe("data protection, proven by Terraform itself", () => {
+  test.each([
+    ["aws_db_instance", "webapp-production-mysql"],
+    ["aws_s3_bucket", "webapp-production-uploads-222222222222"],
+    ["aws_ecr_repository", "webapp-production-backend"],
+  ])("terraform refuses to destroy production's %s %s (prevent_destroy)", async (type, id) => {
+    const result = stack("production");
+    const synthesized = JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"));
+    const [name] = Object.entries(synthesized.resource[type] as Record<string, Record<string, unknown>>).find(([, r]) => [r.identifier, r.bucket, r.name].includes(id))!;
+    const error = await planDestroyOf(result, [{ type, name, attributes: { id }, schemaVersion: type === "aws_db_instance" ? 2 : 0 }], options);
+    expect(error?.replace(/\s+/g, " ")).toContain(`${type}.${name} has lifecycle.prevent_destroy`);
+  }, 120_000);
+
+  test("staging's database is not protected that way (config says so), so its destroy plan succeeds", async () => {
+    const result = stack("staging");
+    const [db] = plannedOfType(result.plan, "aws_db_instance");
+    expect(await planDestroyOf(result, [{ type: "aws_db_instance", name: db.name, attributes: { id: "webapp-staging-mysql" }, schemaVersion: 2 }], options)).toBeUndefined();
+  }, 120_000);
+
   test("terraform refuses to destroy the state bucket (prevent_destroy)", async () => {
     const result = stack("bootstrap");
     const synthesized = JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"));
@@ -79,6 +199,6 @@ describe("data protection, proven by Terraform itself", () => {
     const bucket = "webapp-terraform-state-example";
     const error = await planDestroyOf(result, [{ type: "aws_s3_bucket", name, attributes: { id: bucket, bucket } }], options);
     expect(error).toMatch(/Instance cannot be destroyed/);
-    expect(error).toContain(`aws_s3_bucket.${name} has lifecycle.prevent_destroy`);
+    expect(error?.replace(/\s+/g, " ")).toContain(`aws_s3_bucket.${name} has lifecycle.prevent_destroy`);
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { project } from "./project";
 import type { EnvironmentInput } from "./schema";
 
-/** Production: one NAT gateway per zone, flow logs, every data protection on. */
+/** Production: one NAT gateway per zone, Multi-AZ, autoscaling, every data protection on. */
 export const production: EnvironmentInput = {
   ...project,
   name: "production",
@@ -18,4 +18,45 @@ export const production: EnvironmentInput = {
     name: "www.example.com",
     hostedZoneId: "Z00000000000000PRODUCT",
   },
+  routing: { mode: "path", pathPatterns: ["/api/*"] },
+  loadBalancer: {
+    deletionProtection: true,
+    accessLogs: { enabled: true, retentionDays: 90 },
+  },
+  services: {
+    backend: {
+      framework: "laravel",
+      containerPort: 8000,
+      cpu: 1024,
+      memoryMiB: 2048,
+      desiredCount: 2,
+      autoscaling: { minCount: 2, maxCount: 6, targetCpuPercent: 60 },
+      logRetentionDays: 365,
+      image: { source: "tag", tag: "v0.1.0" },
+    },
+    frontend: {
+      framework: "nextjs",
+      containerPort: 3000,
+      cpu: 512,
+      memoryMiB: 1024,
+      desiredCount: 2,
+      autoscaling: { minCount: 2, maxCount: 6, targetCpuPercent: 60 },
+      logRetentionDays: 365,
+      image: { source: "tag", tag: "v0.1.0" },
+    },
+  },
+  database: {
+    instanceClass: "db.t4g.medium",
+    allocatedStorageGiB: 50,
+    maxAllocatedStorageGiB: 200,
+    multiAz: true,
+    backupRetentionDays: 14,
+    deletionProtection: true,
+    finalSnapshot: true,
+    preventDestroy: true,
+    logRetentionDays: 365,
+  },
+  uploads: { versioned: true, preventDestroy: true },
+  registry: { keepImages: 50, untaggedExpiryDays: 7, preventDestroy: true },
+  cluster: { containerInsights: true, execLogRetentionDays: 365 },
 };

@@ -7,6 +7,8 @@
  * environment, the setting and the offending value.
  */
 import { z } from "zod";
+import { fargateSizeProblem } from "../constructs/fargate";
+import { FRAMEWORKS, looksSecret } from "../constructs/presets";
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -50,6 +52,135 @@ const stateSchema = z.strictObject({
   region: z.string().regex(REGION, { error: "must be an AWS region code such as eu-west-1" }),
 });
 
+const int = (min: number, max: number) =>
+  z.int({ error: "must be a whole number" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const envName = z.string().regex(ENV_NAME, { error: "must be an environment variable name: uppercase letters, digits and _" });
+
+/** A secret the task reads at start: an existing Secrets Manager secret or SSM SecureString parameter, by name. */
+const secretRef = z.union(
+  [
+    z.strictObject({
+      secretsManager: z.string().regex(/^[\w/+=.@-]{1,512}$/, { error: "must be a Secrets Manager secret name" }),
+      /** Read one key of a JSON secret. */
+      jsonKey: z.string().min(1).optional(),
+    }),
+    z.strictObject({ ssmParameter: z.string().regex(/^\/?[\w.\-/]{1,1011}$/, { error: "must be an SSM parameter name such as /webapp/staging/stripe-key" }) }),
+  ],
+  { error: 'must be { secretsManager: "<secret name>", jsonKey?: "<key>" } or { ssmParameter: "<parameter name>" }' },
+);
+
+const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
+
+/** Where a service's image comes from (README "Images"). */
+const imageSchema = z.discriminatedUnion(
+  "source",
+  [
+    z.strictObject({
+      /** Built elsewhere (CI) and pushed to the service's ECR repository with an immutable tag. */
+      source: z.literal("tag"),
+      /** Default tag; override per deploy with `--var <service>_image_tag=...`. */
+      tag: z.string().regex(IMAGE_TAG, { error: "must be a Docker tag: letters, digits, _ . -, at most 128 characters" }),
+      /** Look the tag up in ECR at plan time and fail the plan when it was never pushed. */
+      verifyTagExists: z.boolean().default(true),
+    }),
+    z.strictObject({
+      /** Built and pushed by Terraform's Docker provider during `cdktf deploy`. */
+      source: z.literal("build"),
+      /** Build context directory, relative to the project root. */
+      context: z.string().min(1),
+      /** Dockerfile path relative to the context. */
+      dockerfile: z.string().min(1).default("Dockerfile"),
+    }),
+  ],
+  { error: 'must be { source: "tag", tag } or { source: "build", context }' },
+);
+
+const healthCheckSchema = z.strictObject({
+  path: z.string().regex(/^\/[\w\-./~%!$&'()*+,;=:@?]*$/, { error: 'must be a URL path starting with "/"' }),
+  matcher: z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, { error: 'must be HTTP codes such as "200", "200-399" or "200,302"' }),
+  intervalSeconds: int(5, 300),
+  timeoutSeconds: int(2, 120),
+  healthyThreshold: int(2, 10),
+  unhealthyThreshold: int(2, 10),
+  gracePeriodSeconds: int(0, 2147483647),
+});
+
+const serviceSchema = z
+  .strictObject({
+    /** Framework preset: environment variables, secrets, health check and migration defaults. */
+    framework: z.enum(FRAMEWORKS, { error: `must be one of: ${FRAMEWORKS.join(", ")}` }),
+    /** The one port the container listens on: port mapping, target group, security group and PORT (T8). */
+    containerPort: int(1, 65535),
+    /** Fargate CPU units (256 = 0.25 vCPU). */
+    cpu: z.int({ error: "must be a whole number" }),
+    /** Fargate memory in MiB; must be valid for `cpu`. */
+    memoryMiB: z.int({ error: "must be a whole number" }),
+    /** Drives both the task's runtime platform and the image build platform (T6). */
+    cpuArchitecture: z.enum(["X86_64", "ARM64"], { error: "must be X86_64 or ARM64" }).default("X86_64"),
+    desiredCount: int(0, 1000),
+    minHealthyPercent: int(0, 100).default(100),
+    maxPercent: int(100, 200).default(200),
+    /** Run on Fargate Spot (up to 70% cheaper, may be interrupted): for staging. */
+    fargateSpot: z.boolean().default(false),
+    /** Target-tracking scaling on average CPU. */
+    autoscaling: z
+      .strictObject({
+        minCount: int(1, 1000),
+        maxCount: int(1, 1000),
+        targetCpuPercent: int(10, 95).default(60),
+      })
+      .optional(),
+    /** Overrides of the framework's health check defaults. */
+    healthCheck: healthCheckSchema.partial().default({}),
+    logRetentionDays: retentionDays,
+    /** Extra plain variables; anything secret-looking is refused (use `secrets`). */
+    environment: z.record(envName, z.string()).default({}),
+    /** Extra secrets by variable name. */
+    secrets: z.record(envName, secretRef).default({}),
+    image: imageSchema,
+  })
+  .superRefine((svc, ctx) => {
+    const sizeProblem = fargateSizeProblem(svc.cpu, svc.memoryMiB);
+    if (sizeProblem) ctx.addIssue({ code: "custom", path: ["memoryMiB"], message: sizeProblem });
+    for (const name of Object.keys(svc.environment).filter(looksSecret)) {
+      ctx.addIssue({ code: "custom", path: ["environment", name], message: "looks like a secret; move it to secrets (Secrets Manager or SSM), never plain environment (T10)" });
+    }
+    for (const name of Object.keys(svc.secrets).filter((n) => n in svc.environment)) {
+      ctx.addIssue({ code: "custom", path: ["secrets", name], message: "is also set in environment; set it in one place only" });
+    }
+    const scaling = svc.autoscaling;
+    if (scaling && (scaling.minCount > scaling.maxCount || svc.desiredCount < scaling.minCount || svc.desiredCount > scaling.maxCount)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["autoscaling"],
+        message: `needs minCount <= desiredCount <= maxCount (desiredCount is ${svc.desiredCount})`,
+      });
+    }
+  });
+
+const databaseSchema = z.strictObject({
+  /** MySQL 8.0 (minor versions are upgraded automatically). */
+  engineVersion: z.string().regex(/^8\.0(\.\d+)?$/, { error: 'must be MySQL 8.0, e.g. "8.0" or "8.0.39"' }).default("8.0"),
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an RDS instance class such as db.t4g.micro" }),
+  allocatedStorageGiB: int(20, 65536),
+  /** Storage autoscaling ceiling. */
+  maxAllocatedStorageGiB: int(20, 65536),
+  databaseName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: "must start with a letter; letters, digits and _, at most 64" }).default("app"),
+  username: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, { error: "must start with a letter; letters, digits and _, at most 32" }).default("app"),
+  multiAz: z.boolean(),
+  backupRetentionDays: int(0, 35),
+  deletionProtection: z.boolean(),
+  /** Take a final snapshot when the instance is deleted. */
+  finalSnapshot: z.boolean(),
+  /** Terraform `prevent_destroy`: a plan that would delete the database fails. */
+  preventDestroy: z.boolean(),
+  logRetentionDays: retentionDays,
+});
+
+const ROUTE_PATTERN = /^\/[\w\-./*?~%]*$/;
+
 export const environmentSchema = z
   .strictObject({
     /** Project name, the first part of every cloud name. */
@@ -90,9 +221,49 @@ export const environmentSchema = z
         name: z.string({ error: "is required: the site's host name, e.g. app.example.com" }).regex(HOSTNAME, { error: "must be a lowercase DNS name such as app.example.com" }),
         /** Route53 hosted zone id that serves `name` (see README: "Domain and hosted zone"). */
         hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+        /** More names on the certificate (and alias records), all in the same hosted zone. */
+        alternativeNames: z.array(z.string().regex(HOSTNAME, { error: "must be a lowercase DNS name" })).default([]),
       },
       { error: "is required: { name, hostedZoneId }" },
     ),
+    /** How requests reach the backend: a path prefix on the site's host, or its own host name. */
+    routing: z
+      .discriminatedUnion(
+        "mode",
+        [
+          z.strictObject({
+            mode: z.literal("path"),
+            pathPatterns: z.array(z.string().regex(ROUTE_PATTERN, { error: 'must be a path pattern such as "/api/*"' }).max(128)).min(1).max(3, { error: "must list at most 3 patterns (AWS allows 3 values per listener rule condition)" }),
+          }),
+          z.strictObject({ mode: z.literal("host"), hostName: z.string().regex(HOSTNAME, { error: "must be a lowercase DNS name such as api.example.com" }) }),
+        ],
+        { error: 'must be { mode: "path", pathPatterns: ["/api/*"] } or { mode: "host", hostName: "api.example.com" }' },
+      )
+      .default({ mode: "path", pathPatterns: ["/api/*"] }),
+    loadBalancer: z.strictObject({
+      idleTimeoutSeconds: int(1, 4000).default(60),
+      deletionProtection: z.boolean(),
+      accessLogs: z.strictObject({ enabled: z.boolean(), retentionDays: int(1, 3650) }),
+    }),
+    services: z.strictObject({ backend: serviceSchema, frontend: serviceSchema }),
+    database: databaseSchema,
+    uploads: z.strictObject({
+      versioned: z.boolean(),
+      preventDestroy: z.boolean(),
+    }),
+    registry: z.strictObject({
+      /** Keep this many most recent images per repository. */
+      keepImages: int(1, 1000),
+      /** Expire untagged images (failed or superseded pushes) after this many days. */
+      untaggedExpiryDays: int(1, 365),
+      /** Terraform `prevent_destroy` on the repositories. */
+      preventDestroy: z.boolean(),
+    }),
+    cluster: z.strictObject({
+      containerInsights: z.boolean(),
+      /** Retention of the ECS Exec session logs. */
+      execLogRetentionDays: retentionDays,
+    }),
     state: stateSchema,
     /** Extra tags on every resource, next to Project, Environment and ManagedBy. */
     tags: z.record(z.string(), z.string()).default({}),
@@ -103,6 +274,18 @@ export const environmentSchema = z
         ctx.addIssue({ code: "custom", path: ["availabilityZones", i], message: `must be a zone of region ${cfg.region}, such as ${cfg.region}a` });
       }
     });
+    if (cfg.services.backend.framework === "nextjs") {
+      ctx.addIssue({ code: "custom", path: ["services", "backend", "framework"], message: "must be laravel or rails (the backend API)" });
+    }
+    if (cfg.services.frontend.framework !== "nextjs") {
+      ctx.addIssue({ code: "custom", path: ["services", "frontend", "framework"], message: "must be nextjs" });
+    }
+    if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
+      ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGiB"], message: `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})` });
+    }
+    if (cfg.routing.mode === "host" && !cfg.domain.alternativeNames.includes(cfg.routing.hostName)) {
+      ctx.addIssue({ code: "custom", path: ["routing", "hostName"], message: `must also be listed in domain.alternativeNames so the certificate covers it` });
+    }
     if (cfg.network.natGateways > cfg.availabilityZones.length) {
       ctx.addIssue({
         code: "custom",

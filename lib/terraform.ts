@@ -213,11 +213,44 @@ export async function planAll(options: HarnessOptions, outdir = mkdtempSync(join
   return Promise.all(stacks.map((stack) => planStack(outdir, stack, options)));
 }
 
-/** One resource instance to seed a state file with, for destroy-protection checks. */
+/** One resource instance to seed a state file with. */
 export interface SeedResource {
   readonly type: string;
   readonly name: string;
   readonly attributes: Record<string, unknown>;
+  /** The provider's schema version of the resource type (e.g. 2 for aws_db_instance). @default 0 */
+  readonly schemaVersion?: number;
+}
+
+/**
+ * A seed for the resource at `address` as the first offline plan planned it, plus the computed
+ * attributes AWS would have filled in (ids, ARNs, endpoints). Seeding a state with these is how
+ * the tests look at a second, "day two" plan without an AWS account.
+ */
+export function seedFromPlan(plan: PlanJson, address: string, computed: Record<string, unknown>, schemaVersion = 0): SeedResource {
+  const resource = (plan.planned_values.root_module.resources ?? []).find((r) => r.address === address);
+  if (!resource) throw new TerraformError(`seedFromPlan: no planned resource ${address}`);
+  return { type: resource.type, name: resource.name, attributes: { ...resource.values, ...computed }, schemaVersion };
+}
+
+async function planWithSeed(result: StackResult, seed: readonly SeedResource[], options: HarnessOptions, args: readonly string[]): Promise<void> {
+  const state = {
+    version: 4,
+    terraform_version: result.plan.terraform_version,
+    serial: 1,
+    lineage: "offline-seeded-state",
+    outputs: {},
+    resources: seed.map((r) => ({
+      mode: "managed",
+      type: r.type,
+      name: r.name,
+      provider: `provider["${AWS_PROVIDER}"]`,
+      instances: [{ schema_version: r.schemaVersion ?? 0, attributes: r.attributes }],
+    })),
+  };
+  writeFileSync(join(result.dir, "seeded.tfstate"), JSON.stringify(state));
+  const base = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-state=seeded.tfstate"];
+  await run(options.terraformBin ?? "terraform", [...base, ...args], result.dir, terraformEnv(options, result.dir));
 }
 
 /**
@@ -226,29 +259,19 @@ export interface SeedResource {
  * tests prove that `prevent_destroy` really stops Terraform, without an AWS account.
  */
 export async function planDestroyOf(result: StackResult, seed: readonly SeedResource[], options: HarnessOptions): Promise<string | undefined> {
-  const state = {
-    version: 4,
-    terraform_version: result.plan.terraform_version,
-    serial: 1,
-    lineage: "offline-destroy-check",
-    outputs: {},
-    resources: seed.map((r) => ({
-      mode: "managed",
-      type: r.type,
-      name: r.name,
-      provider: `provider["${AWS_PROVIDER}"]`,
-      instances: [{ schema_version: 0, attributes: r.attributes }],
-    })),
-  };
-  const stateFile = "destroy-check.tfstate";
-  writeFileSync(join(result.dir, stateFile), JSON.stringify(state));
-  const env = terraformEnv(options, result.dir);
   try {
-    await run(options.terraformBin ?? "terraform", ["plan", "-destroy", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-state=${stateFile}`], result.dir, env);
+    await planWithSeed(result, seed, options, ["-destroy"]);
     return undefined;
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** An offline plan against a state seeded with `seed`, with extra plan arguments (e.g. `-var`). */
+export async function planOverState(result: StackResult, seed: readonly SeedResource[], options: HarnessOptions, args: readonly string[] = []): Promise<PlanJson> {
+  await planWithSeed(result, seed, options, [...args, "-out=seeded.tfplan"]);
+  const show = await run(options.terraformBin ?? "terraform", ["show", "-json", "seeded.tfplan"], result.dir, terraformEnv(options, result.dir));
+  return JSON.parse(show);
 }
 
 /** Planned resources of one type. */

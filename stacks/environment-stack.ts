@@ -1,21 +1,51 @@
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable, Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
+import { AppSecrets, secretSource } from "../constructs/app-secrets";
 import { projectAwsProvider } from "../constructs/aws-provider";
+import { CertificateDns } from "../constructs/certificate-dns";
+import { Cluster } from "../constructs/cluster";
+import { Database } from "../constructs/database";
+import { LoadBalancer } from "../constructs/load-balancer";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
+import { PRESETS, type HealthCheckDefaults, type PresetContext } from "../constructs/presets";
+import { PrivateBucket } from "../constructs/private-bucket";
+import { Registry } from "../constructs/registry";
 import { stateKey, useS3StateBackend } from "../constructs/state-backend";
+import { WebService } from "../constructs/web-service";
+import { SERVICE_KEYS, deployContract, type DeployContract, type ServiceKey } from "./deploy-contract";
+
+/** The public base URL of the backend API for the configured routing mode. */
+export function apiUrl(config: EnvironmentConfig): string {
+  const { routing } = config;
+  if (routing.mode === "host") return `https://${routing.hostName}`;
+  return `https://${config.domain.name}${routing.pathPatterns[0].replace(/\/?\*$/, "")}`;
+}
 
 /** One deployable environment (`cdktf deploy <name>`): the whole application platform. */
 export class EnvironmentStack extends TerraformStack {
   readonly config: EnvironmentConfig;
   readonly naming: Naming;
+  readonly contract: DeployContract;
   readonly network: Network;
+  readonly cluster: Cluster;
+  readonly registries: Record<ServiceKey, Registry>;
+  readonly database: Database;
+  readonly uploads: PrivateBucket;
+  readonly appSecrets: AppSecrets;
+  readonly certificate: CertificateDns;
+  readonly loadBalancer: LoadBalancer;
+  readonly services: Record<ServiceKey, WebService>;
+  /** Healthy-check settings per service after merging framework defaults with config. */
+  readonly healthChecks: Record<ServiceKey, HealthCheckDefaults>;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
     this.config = config;
     this.naming = new Naming(config.project, config.name, config.accountId);
+    this.contract = deployContract(config);
+    const { naming, contract } = this;
 
     projectAwsProvider(this, {
       project: config.project,
@@ -27,14 +57,172 @@ export class EnvironmentStack extends TerraformStack {
     useS3StateBackend(this, { ...config.state, project: config.project, environment: config.name });
 
     this.network = new Network(this, "network", {
-      naming: this.naming,
+      naming,
       vpcCidr: config.network.vpcCidr,
       availabilityZones: config.availabilityZones,
       natGateways: config.network.natGateways,
       flowLogs: config.network.flowLogs,
     });
 
-    new TerraformOutput(this, "vpc_id", { value: this.network.vpc.id, description: "VPC id" });
-    new TerraformOutput(this, "state_key", { value: stateKey(config.project, config.name), description: "S3 key of this environment's Terraform state" });
+    this.cluster = new Cluster(this, "cluster", {
+      clusterName: contract.clusterName,
+      execLogGroupName: naming.logGroup("ecs/exec"),
+      containerInsights: config.cluster.containerInsights,
+      execLogRetentionDays: config.cluster.execLogRetentionDays,
+    });
+
+    this.registries = {
+      backend: new Registry(this, "backend-registry", { repositoryName: contract.services.backend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry }),
+      frontend: new Registry(this, "frontend-registry", { repositoryName: contract.services.frontend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry }),
+    };
+
+    this.database = new Database(this, "database", { naming, network: this.network, ...config.database });
+
+    this.uploads = new PrivateBucket(this, "uploads", {
+      bucketName: naming.bucketName("uploads"),
+      versioned: config.uploads.versioned,
+      preventDestroy: config.uploads.preventDestroy,
+    });
+
+    const presets = { backend: PRESETS[config.services.backend.framework], frontend: PRESETS[config.services.frontend.framework] };
+    this.appSecrets = new AppSecrets(this, "app-secrets", {
+      prefix: `${config.project}/${config.name}`,
+      region: config.region,
+      accountId: config.accountId,
+      names: [...presets.backend.appSecrets, ...presets.frontend.appSecrets],
+    });
+
+    this.certificate = new CertificateDns(this, "certificate", {
+      naming,
+      domainName: config.domain.name,
+      alternativeNames: config.domain.alternativeNames,
+      hostedZoneId: config.domain.hostedZoneId,
+    });
+
+    this.healthChecks = {
+      backend: { ...presets.backend.healthCheck, ...config.services.backend.healthCheck },
+      frontend: { ...presets.frontend.healthCheck, ...config.services.frontend.healthCheck },
+    };
+    this.loadBalancer = new LoadBalancer(this, "load-balancer", {
+      naming,
+      network: this.network,
+      region: config.region,
+      certificateArn: this.certificate.certificateArn,
+      frontend: { containerPort: config.services.frontend.containerPort, healthCheck: this.healthChecks.frontend },
+      backend: { containerPort: config.services.backend.containerPort, healthCheck: this.healthChecks.backend },
+      backendRoute: config.routing,
+      idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
+      deletionProtection: config.loadBalancer.deletionProtection,
+      accessLogs: { ...config.loadBalancer.accessLogs, preventDestroy: config.loadBalancer.deletionProtection },
+    });
+    this.certificate.aliasTo(this.loadBalancer.alb);
+
+    const context = (key: ServiceKey): PresetContext => ({
+      environmentName: config.name,
+      region: config.region,
+      containerPort: config.services[key].containerPort,
+      siteUrl: `https://${config.domain.name}`,
+      apiUrl: apiUrl(config),
+      // Only the backend talks to the database and the uploads bucket.
+      database:
+        key === "backend"
+          ? { host: this.database.host, port: this.database.port, name: this.database.databaseName, username: this.database.username, masterSecretArn: this.database.masterSecretArn }
+          : undefined,
+      uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
+      appSecrets: this.appSecrets.sources,
+    });
+
+    const service = (key: ServiceKey): WebService => {
+      const settings = config.services[key];
+      const preset = presets[key];
+      const ctx = context(key);
+      const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
+      const secrets = { ...preset.secrets(ctx), ...userSecrets };
+      // Not just `key`: "backend" is the id CDKTF gives the state backend.
+      return new WebService(this, `${key}-service`, {
+        naming,
+        contract: contract.services[key],
+        framework: settings.framework,
+        region: config.region,
+        accountId: config.accountId,
+        network: this.network,
+        cluster: this.cluster,
+        registry: this.registries[key],
+        image: this.imageReference(key),
+        containerPort: settings.containerPort,
+        cpu: settings.cpu,
+        memoryMiB: settings.memoryMiB,
+        cpuArchitecture: settings.cpuArchitecture,
+        desiredCount: settings.desiredCount,
+        minHealthyPercent: settings.minHealthyPercent,
+        maxPercent: settings.maxPercent,
+        fargateSpot: settings.fargateSpot,
+        autoscaling: settings.autoscaling,
+        healthCheckGracePeriodSeconds: this.healthChecks[key].gracePeriodSeconds,
+        logRetentionDays: settings.logRetentionDays,
+        environment: { ...preset.environment(ctx), ...settings.environment },
+        secrets,
+        loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
+        uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
+        migration: preset.migrationCommand ? { command: preset.migrationCommand, contract: contract.migration } : undefined,
+        // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
+        dependsOn: [
+          ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
+          ...Object.entries(this.appSecrets.secrets)
+            .filter(([name]) => name in secrets)
+            .map(([, secret]) => secret),
+        ],
+      });
+    };
+    this.services = { backend: service("backend"), frontend: service("frontend") };
+    this.database.allowFrom("backend", this.services.backend.securityGroup);
+
+    this.outputs();
+  }
+
+  /** The image a service runs: `<repository>:<tag>`, the tag a Terraform variable defaulting to config. */
+  private imageReference(key: ServiceKey): string {
+    const image = this.config.services[key].image;
+    if (image.source !== "tag") {
+      throw new Error(`services.${key}.image.source "build" is not available yet; use { source: "tag", tag }`);
+    }
+    const tag = new TerraformVariable(this, `${key}_image_tag`, {
+      type: "string",
+      default: image.tag,
+      description: `Image tag of the ${key} service in ECR (cdktf deploy ${this.config.name} --var ${key}_image_tag=<tag>)`,
+    });
+    return `${this.registries[key].repositoryUrl}:${tag.stringValue}`;
+  }
+
+  private outputs(): void {
+    const { config, contract } = this;
+    const out = (id: string, value: unknown, description: string) => new TerraformOutput(this, id, { value, description });
+    const subnets = Fn.join(",", this.network.privateSubnets.map((s) => s.id));
+    const network = `awsvpcConfiguration={subnets=[${subnets}],securityGroups=[${this.services.backend.securityGroup.id}],assignPublicIp=DISABLED}`;
+
+    out("state_key", stateKey(config.project, config.name), "S3 key of this environment's Terraform state");
+    out("vpc_id", this.network.vpc.id, "VPC id");
+    out("site_url", `https://${config.domain.name}`, "The site");
+    out("api_url", apiUrl(config), "Public base URL of the backend API");
+    out("alb_dns_name", this.loadBalancer.alb.dnsName, "DNS name of the load balancer");
+    out("certificate_arn", this.certificate.certificateArn, "ACM certificate of the site");
+    out("cluster_name", this.cluster.cluster.name, "ECS cluster");
+    for (const key of SERVICE_KEYS) {
+      out(`${key}_service_name`, this.services[key].service.name, `ECS service of the ${key}`);
+      out(`${key}_repository_url`, this.registries[key].repository.repositoryUrl, `ECR repository of the ${key}`);
+    }
+    out("db_endpoint", this.database.instance.endpoint, "MySQL endpoint (host:port), reachable from the backend only");
+    out("db_master_secret_arn", this.database.masterSecretArn, "RDS-managed secret with the database username and password");
+    out("uploads_bucket", this.uploads.bucket.bucket, "S3 bucket for uploads");
+    out(
+      "migrate_command",
+      `aws ecs run-task --region ${config.region} --cluster ${contract.clusterName} --task-definition ${contract.migration.taskFamily} --capacity-provider-strategy capacityProvider=FARGATE,weight=1 --network-configuration '${network}'`,
+      "Runs the database migration task once (npm run deploy does this for you)",
+    );
+    out(
+      "exec_command",
+      `aws ecs execute-command --region ${config.region} --cluster ${contract.clusterName} --container ${contract.services.backend.containerName} --interactive --command /bin/sh --task $(aws ecs list-tasks --region ${config.region} --cluster ${contract.clusterName} --service-name ${contract.services.backend.serviceName} --query 'taskArns[0]' --output text)`,
+      "Opens a shell in a running backend task (or: npm run exec -- <env> backend)",
+    );
   }
 }
