@@ -12,6 +12,10 @@ function errorOf(input: unknown): string {
   throw new Error("expected a ConfigError, but the configuration loaded");
 }
 
+const withBackend = (backend: Partial<EnvironmentInput["services"]["backend"]>): EnvironmentInput => ({
+  ...staging,
+  services: { ...staging.services, backend: { ...staging.services.backend, ...backend } },
+});
 const withNetwork = (network: Partial<EnvironmentInput["network"]>): EnvironmentInput => ({ ...staging, network: { ...staging.network, ...network } });
 
 describe("shipped configuration", () => {
@@ -59,6 +63,27 @@ describe("configuration errors name the environment, the setting, the value and 
     ["environment name with a hyphen", { ...staging, name: "stag-ing" }, /Invalid configuration for environment "stag-ing":\n.*name: got "stag-ing"; must be lowercase letters and digits/],
     ["bad state bucket", { ...staging, state: { ...staging.state, bucket: "Bad_Bucket" } }, /state\.bucket: got "Bad_Bucket"; must be a valid S3 bucket name/],
     ["misspelt setting", { ...staging, regoin: "eu-west-1" }, /regoin: unknown setting; check its spelling/],
+    ["unknown framework", withBackend({ framework: "django" as never }), /services\.backend\.framework: got "django"; must be one of: laravel, rails, nextjs/],
+    ["nextjs as the backend", withBackend({ framework: "nextjs" }), /services\.backend\.framework: got "nextjs"; must be laravel or rails/],
+    ["laravel as the frontend", { ...staging, services: { ...staging.services, frontend: { ...staging.services.frontend, framework: "laravel" } } }, /services\.frontend\.framework: got "laravel"; must be nextjs/],
+    ["container port out of range", withBackend({ containerPort: 70000 }), /services\.backend\.containerPort: got 70000; must be at most 65535/],
+    ["unknown CPU architecture", withBackend({ cpuArchitecture: "ARM" as never }), /services\.backend\.cpuArchitecture: got "ARM"; must be X86_64 or ARM64/],
+    ["invalid Fargate size", withBackend({ cpu: 1024, memoryMiB: 1024 }), /services\.backend\.memoryMiB: got 1024; memoryMiB 1024 is not valid with cpu 1024; valid memoryMiB values for cpu 1024: 2048, 3072/],
+    ["autoscaling bounds around desiredCount", withBackend({ desiredCount: 1, autoscaling: { minCount: 2, maxCount: 4, targetCpuPercent: 60 } }), /services\.backend\.autoscaling: .*needs minCount <= desiredCount <= maxCount \(desiredCount is 1\)/],
+    ["secret-looking plain variable", withBackend({ environment: { API_TOKEN: "abc" } }), /services\.backend\.environment\.API_TOKEN: got "abc"; looks like a secret; move it to secrets/],
+    ["lowercase variable name", withBackend({ environment: { debug: "1" } }), /services\.backend\.environment\.debug: the name "debug" must be an environment variable name: uppercase letters, digits and _/],
+    ["bad secret reference", withBackend({ secrets: { STRIPE: { vault: "x" } as never } }), /services\.backend\.secrets\.STRIPE: got \{"vault":"x"\}; must be \{ secretsManager/],
+    ["variable set twice", withBackend({ environment: { MAIL_HOST: "a" }, secrets: { MAIL_HOST: { ssmParameter: "/x" } } }), /services\.backend\.secrets\.MAIL_HOST: .*is also set in environment/],
+    ["bad image tag", withBackend({ image: { source: "tag", tag: "no spaces allowed" } }), /services\.backend\.image\.tag: got "no spaces allowed"; must be a Docker tag/],
+    ["unknown image source", withBackend({ image: { source: "url" } as never }), /services\.backend\.image(\.source)?: got .*; must be \{ source: "tag", tag \} or \{ source: "build", context \}/],
+    ["health check path without slash", withBackend({ healthCheck: { path: "up" } }), /services\.backend\.healthCheck\.path: got "up"; must be a URL path starting with "\/"/],
+    ["health check matcher", withBackend({ healthCheck: { matcher: "ok" } }), /services\.backend\.healthCheck\.matcher: got "ok"; must be HTTP codes/],
+    ["RDS instance class", { ...staging, database: { ...staging.database, instanceClass: "t4g.micro" } }, /database\.instanceClass: got "t4g\.micro"; must be an RDS instance class such as db\.t4g\.micro/],
+    ["MySQL version", { ...staging, database: { ...staging.database, engineVersion: "5.7" } }, /database\.engineVersion: got "5\.7"; must be MySQL 8\.0/],
+    ["backup retention above 35", { ...staging, database: { ...staging.database, backupRetentionDays: 40 } }, /database\.backupRetentionDays: got 40; must be at most 35/],
+    ["too many path patterns", { ...staging, routing: { mode: "path", pathPatterns: ["/a/*", "/b/*", "/c/*", "/d/*"] } }, /routing\.pathPatterns: .*must list at most 3 patterns/],
+    ["host route not on the certificate", { ...staging, routing: { mode: "host", hostName: "api.staging.example.com" } }, /routing\.hostName: got "api\.staging\.example\.com"; must also be listed in domain\.alternativeNames/],
+    ["idle timeout", { ...staging, loadBalancer: { ...staging.loadBalancer, idleTimeoutSeconds: 0 } }, /loadBalancer\.idleTimeoutSeconds: got 0; must be at least 1/],
   ])("%s", (_case, input, message) => {
     const text = errorOf(input);
     expect(text).toMatch(/^Invalid configuration for environment "[a-z-]+":/);

@@ -173,6 +173,27 @@ describe("container definitions in the plan", () => {
   });
 });
 
+describe("images in tag mode", () => {
+  test("offline plans switch the ECR tag check off (no look-up), real deploys keep it on", () => {
+    const reads = (stack("staging").plan.resource_changes ?? []).filter((c) => c.type === "aws_ecr_image");
+    expect(reads).toEqual([]);
+    const override = JSON.parse(readFileSync(join(stack("staging").dir, "zz_offline_override.tf.json"), "utf8"));
+    expect(override.variable).toEqual({ verify_backend_image_tag: { default: false }, verify_frontend_image_tag: { default: false } });
+  });
+
+  test("a new image tag changes one attribute of the task definition: the image (T12)", async () => {
+    const before = plannedOfType(stack("staging").plan, "aws_ecs_task_definition").find((t) => t.values.family === "webapp-staging-frontend")!;
+    const plan = await planOverState(stack("staging"), [], options, ["-var", "frontend_image_tag=v0.2.0"]);
+    const after = plannedOfType(plan, "aws_ecs_task_definition").find((t) => t.values.family === "webapp-staging-frontend")!;
+    const changed = Object.keys(after.values).filter((key) => JSON.stringify(after.values[key]) !== JSON.stringify(before.values[key]));
+    expect(changed).toEqual(["container_definitions"]);
+    const [oldContainer] = JSON.parse(before.values.container_definitions as string);
+    const [newContainer] = JSON.parse(after.values.container_definitions as string);
+    expect(newContainer.image).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-frontend:v0.2.0");
+    expect({ ...newContainer, image: oldContainer.image }).toEqual(oldContainer);
+  }, 120_000);
+});
+
 describe("data protection, proven by Terraform itself", () => {
   test.each([
     ["aws_db_instance", "webapp-production-mysql"],

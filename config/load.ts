@@ -27,6 +27,10 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
     return issue.keys.map((k) => `${where}${k}: unknown setting; check its spelling against the README configuration reference`).join("\n  - ");
   }
   const setting = issue.path.join(".") || "(root)";
+  if (issue.code === "invalid_key") {
+    // A bad record key (e.g. a variable name): the nested issue says what keys are allowed.
+    return `${setting}: the name ${JSON.stringify(issue.path.at(-1))} ${issue.issues[0]?.message ?? issue.message}`;
+  }
   return `${setting}: got ${show(valueAt(input, issue.path))}; ${issue.message}`;
 }
 

@@ -132,6 +132,8 @@ const serviceSchema = z
         targetCpuPercent: int(10, 95).default(60),
       })
       .optional(),
+    /** Command of the migration task, replacing the preset's (e.g. `["php", "artisan", "migrate", "--force", "--isolated"]`). */
+    migrationCommand: z.array(z.string().min(1)).min(1, { error: "must be a command with at least one word" }).optional(),
     /** Overrides of the framework's health check defaults. */
     healthCheck: healthCheckSchema.partial().default({}),
     logRetentionDays: retentionDays,

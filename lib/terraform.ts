@@ -8,7 +8,7 @@
  * stack itself is left untouched: its real S3 backend is what `cdktf deploy` uses.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { App } from "cdktf";
@@ -128,9 +128,14 @@ function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
-/** The override that makes a synthesized stack plannable without AWS: local state, fake keys, no API calls. */
-export function offlineOverride(stateFile = "offline.tfstate"): object {
+/**
+ * The override that makes a synthesized stack plannable without AWS: local state, fake keys, no API
+ * calls. `verify_*` variables (plan-time look-ups such as the ECR image tag check) default to false.
+ */
+export function offlineOverride(variables: readonly string[] = [], stateFile = "offline.tfstate"): object {
+  const offVariables = variables.filter((name) => name.startsWith("verify_"));
   return {
+    ...(offVariables.length ? { variable: Object.fromEntries(offVariables.map((name) => [name, { default: false }])) } : {}),
     terraform: { backend: { local: { path: stateFile } } },
     provider: {
       aws: {
@@ -193,7 +198,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export async function planStack(outdir: string, stack: string, options: HarnessOptions): Promise<StackResult> {
   const dir = join(outdir, "stacks", stack);
   const bin = options.terraformBin ?? "terraform";
-  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(), null, 2));
+  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
+  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
   const env = terraformEnv(options, dir);
   const [, init] = await timed(() => run(bin, ["init", "-input=false", "-no-color", "-reconfigure"], dir, env));
   const [validateOut, validateSeconds] = await timed(() => run(bin, ["validate", "-json", "-no-color"], dir, env));

@@ -1,10 +1,12 @@
-import { TerraformOutput, TerraformStack, TerraformVariable, Fn } from "cdktf";
+import { relative, resolve } from "node:path";
+import { App, Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { AppSecrets, secretSource } from "../constructs/app-secrets";
 import { projectAwsProvider } from "../constructs/aws-provider";
 import { CertificateDns } from "../constructs/certificate-dns";
 import { Cluster } from "../constructs/cluster";
+import { BuiltImage, PushedImage, ecrDockerProvider } from "../constructs/container-image";
 import { Database } from "../constructs/database";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Naming } from "../constructs/naming";
@@ -23,6 +25,11 @@ export function apiUrl(config: EnvironmentConfig): string {
   return `https://${config.domain.name}${routing.pathPatterns[0].replace(/\/?\*$/, "")}`;
 }
 
+/** What a service must wait for before it starts: the pushed image, or the tag check. */
+function imageReady(image: BuiltImage | PushedImage): ITerraformDependable[] {
+  return image instanceof BuiltImage ? [image.registryImage] : [image.check];
+}
+
 /** One deployable environment (`cdktf deploy <name>`): the whole application platform. */
 export class EnvironmentStack extends TerraformStack {
   readonly config: EnvironmentConfig;
@@ -37,8 +44,10 @@ export class EnvironmentStack extends TerraformStack {
   readonly certificate: CertificateDns;
   readonly loadBalancer: LoadBalancer;
   readonly services: Record<ServiceKey, WebService>;
-  /** Healthy-check settings per service after merging framework defaults with config. */
+  /** Health check settings per service after merging framework defaults with config. */
   readonly healthChecks: Record<ServiceKey, HealthCheckDefaults>;
+  /** Where each service's image comes from. */
+  readonly images: Record<ServiceKey, BuiltImage | PushedImage>;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
@@ -117,6 +126,12 @@ export class EnvironmentStack extends TerraformStack {
     });
     this.certificate.aliasTo(this.loadBalancer.alb);
 
+    if (SERVICE_KEYS.some((key) => config.services[key].image.source === "build")) {
+      // Only stacks that build images get the Docker provider, so the others plan without it.
+      ecrDockerProvider(this, this.registries.backend.registryHost, config.accountId);
+    }
+    this.images = { backend: this.image("backend"), frontend: this.image("frontend") };
+
     const context = (key: ServiceKey): PresetContext => ({
       environmentName: config.name,
       region: config.region,
@@ -138,6 +153,7 @@ export class EnvironmentStack extends TerraformStack {
       const ctx = context(key);
       const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
       const secrets = { ...preset.secrets(ctx), ...userSecrets };
+      const migrationCommand = settings.migrationCommand ?? preset.migrationCommand;
       // Not just `key`: "backend" is the id CDKTF gives the state backend.
       return new WebService(this, `${key}-service`, {
         naming,
@@ -148,7 +164,7 @@ export class EnvironmentStack extends TerraformStack {
         network: this.network,
         cluster: this.cluster,
         registry: this.registries[key],
-        image: this.imageReference(key),
+        image: this.images[key].reference,
         containerPort: settings.containerPort,
         cpu: settings.cpu,
         memoryMiB: settings.memoryMiB,
@@ -164,10 +180,11 @@ export class EnvironmentStack extends TerraformStack {
         secrets,
         loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
         uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
-        migration: preset.migrationCommand ? { command: preset.migrationCommand, contract: contract.migration } : undefined,
+        migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
         // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
         dependsOn: [
           ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
+          ...imageReady(this.images[key]),
           ...Object.entries(this.appSecrets.secrets)
             .filter(([name]) => name in secrets)
             .map(([, secret]) => secret),
@@ -180,18 +197,28 @@ export class EnvironmentStack extends TerraformStack {
     this.outputs();
   }
 
-  /** The image a service runs: `<repository>:<tag>`, the tag a Terraform variable defaulting to config. */
-  private imageReference(key: ServiceKey): string {
-    const image = this.config.services[key].image;
-    if (image.source !== "tag") {
-      throw new Error(`services.${key}.image.source "build" is not available yet; use { source: "tag", tag }`);
+  /** The image of a service: built and pushed by Terraform, or pushed by CI with a tag (README "Images"). */
+  private image(key: ServiceKey): BuiltImage | PushedImage {
+    const settings = this.config.services[key];
+    const registry = this.registries[key];
+    if (settings.image.source === "build") {
+      const contextDir = resolve(settings.image.context);
+      // Terraform runs in <outdir>/stacks/<stack>; a relative context keeps the synthesized code machine-independent.
+      const stackDir = resolve(App.of(this).outdir, "stacks", this.node.id);
+      return new BuiltImage(this, `${key}-image`, {
+        registry,
+        contextDir,
+        contextPath: relative(stackDir, contextDir),
+        dockerfile: settings.image.dockerfile,
+        cpuArchitecture: settings.cpuArchitecture,
+      });
     }
-    const tag = new TerraformVariable(this, `${key}_image_tag`, {
-      type: "string",
-      default: image.tag,
-      description: `Image tag of the ${key} service in ECR (cdktf deploy ${this.config.name} --var ${key}_image_tag=<tag>)`,
+    return new PushedImage(this, `${key}-image`, {
+      registry,
+      variableName: `${key}_image_tag`,
+      defaultTag: settings.image.tag,
+      verifyTagExists: settings.image.verifyTagExists,
     });
-    return `${this.registries[key].repositoryUrl}:${tag.stringValue}`;
   }
 
   private outputs(): void {
