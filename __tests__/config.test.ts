@@ -83,6 +83,8 @@ describe("configuration errors name the environment, the setting, the value and 
     ["backup retention above 35", { ...staging, database: { ...staging.database, backupRetentionDays: 40 } }, /database\.backupRetentionDays: got 40; must be at most 35/],
     ["too many path patterns", { ...staging, routing: { mode: "path", pathPatterns: ["/a/*", "/b/*", "/c/*", "/d/*"] } }, /routing\.pathPatterns: .*must list at most 3 patterns/],
     ["host route not on the certificate", { ...staging, routing: { mode: "host", hostName: "api.staging.example.com" } }, /routing\.hostName: got "api\.staging\.example\.com"; must also be listed in domain\.alternativeNames/],
+    ["GitHub repository without owner", { ...staging, github: { repository: "webapp" } }, /github\.repository: got "webapp"; must be "owner\/name" of a GitHub repository/],
+    ["deploy source neither branch nor environment", { ...staging, delivery: { deployFrom: { tag: "v1" } as never } }, /delivery\.deployFrom: got \{"tag":"v1"\}; must be \{ branch: "main" \} or \{ environment: "production" \}/],
     ["idle timeout", { ...staging, loadBalancer: { ...staging.loadBalancer, idleTimeoutSeconds: 0 } }, /loadBalancer\.idleTimeoutSeconds: got 0; must be at least 1/],
   ])("%s", (_case, input, message) => {
     const text = errorOf(input);
@@ -117,6 +119,10 @@ describe("loadEnvironments", () => {
     expect(() => loadEnvironments([staging, { ...production, state: { bucket: "other-bucket", region: "eu-west-1" } }])).toThrow(
       /Invalid configuration for environment "production":\n {2}- state: got \{"bucket":"other-bucket","region":"eu-west-1"\}; every environment must use the state bucket of "staging"/,
     );
+  });
+
+  test("every environment shares the GitHub repository", () => {
+    expect(() => loadEnvironments([staging, { ...production, github: { repository: "other/repo" } }])).toThrow(/github\.repository: got "other\/repo"; every environment must use the repository of "staging"/);
   });
 
   test("every environment shares the project name", () => {

@@ -77,6 +77,9 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
     if (c.project !== first.project) {
       throw new ConfigError(c.name, [`project: got "${c.project}"; every environment must use the same project as "${first.name}" ("${first.project}")`]);
     }
+    if (c.github.repository !== first.github.repository) {
+      throw new ConfigError(c.name, [`github.repository: got "${c.github.repository}"; every environment must use the repository of "${first.name}" ("${first.github.repository}"); set it once in config/project.ts`]);
+    }
     if (c.state.bucket !== first.state.bucket || c.state.region !== first.state.region) {
       throw new ConfigError(c.name, [
         `state: got ${JSON.stringify(c.state)}; every environment must use the state bucket of "${first.name}" (${JSON.stringify(first.state)}); set it once in config/project.ts`,

@@ -58,5 +58,6 @@ export const production: EnvironmentInput = {
   },
   uploads: { versioned: true, preventDestroy: true },
   registry: { keepImages: 50, untaggedExpiryDays: 7, preventDestroy: true },
+  delivery: { deployFrom: { environment: "production" } },
   cluster: { containerInsights: true, execLogRetentionDays: 365 },
 };

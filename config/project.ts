@@ -14,4 +14,8 @@ export const project = {
     bucket: "webapp-terraform-state-example",
     region: "eu-west-1",
   },
+  /** The repository whose GitHub Actions may plan and deploy (README "Continuous delivery"). */
+  github: {
+    repository: "example-org/webapp",
+  },
 } as const;

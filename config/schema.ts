@@ -267,6 +267,20 @@ export const environmentSchema = z
       execLogRetentionDays: retentionDays,
     }),
     state: stateSchema,
+    /** The GitHub repository that deploys this project (OIDC trust of the deploy and plan roles). */
+    github: z.strictObject({
+      repository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, { error: 'must be "owner/name" of a GitHub repository' }),
+    }),
+    /** Who may deploy this environment from GitHub Actions: pushes to a branch, or jobs in a GitHub environment. */
+    delivery: z.strictObject({
+      deployFrom: z.union(
+        [
+          z.strictObject({ branch: z.string().regex(/^[\w./-]{1,255}$/, { error: "must be a branch name" }) }),
+          z.strictObject({ environment: z.string().regex(/^[\w .-]{1,255}$/, { error: "must be a GitHub environment name" }) }),
+        ],
+        { error: 'must be { branch: "main" } or { environment: "production" }' },
+      ),
+    }),
     /** Extra tags on every resource, next to Project, Environment and ManagedBy. */
     tags: z.record(z.string(), z.string()).default({}),
   })

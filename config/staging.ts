@@ -58,5 +58,6 @@ export const staging: EnvironmentInput = {
   },
   uploads: { versioned: false, preventDestroy: false },
   registry: { keepImages: 20, untaggedExpiryDays: 3, preventDestroy: false },
+  delivery: { deployFrom: { branch: "main" } },
   cluster: { containerInsights: false, execLogRetentionDays: 30 },
 };
