@@ -5,6 +5,7 @@
 import { App } from "cdktf";
 import { ConfigError, environments, loadEnvironments } from "./config";
 import { NameError } from "./constructs/naming";
+import { isGuardrailFailure } from "./constructs/rules";
 import { buildApp } from "./stacks/app";
 
 try {
@@ -12,9 +13,9 @@ try {
   buildApp(app, loadEnvironments(environments));
   app.synth();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof NameError) {
-    // A configuration mistake: the message says what to change; a stack trace would only hide it.
-    console.error(`\n${error.message}\n`);
+  if (error instanceof ConfigError || error instanceof NameError || isGuardrailFailure(error)) {
+    // A configuration mistake or a guardrail violation: the message says what to change; a stack trace would only hide it.
+    console.error(`\n${(error as Error).message}\n`);
     process.exit(1);
   }
   throw error;

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { App, Testing } from "cdktf";
 import { environments, loadEnvironments, type EnvironmentInput } from "../config";
 import { production } from "../config/production";
@@ -79,4 +81,13 @@ export function idOf(json: Synth, type: string, predicate: (r: Record<string, un
   const matches = Object.entries(resources(json, type)).filter(([, r]) => predicate(r));
   if (matches.length !== 1) throw new Error(`expected one ${type} matching, found ${matches.length}`);
   return `${type}.${matches[0][0]}`;
+}
+
+/**
+ * Synthesizes like `cdktf synth` does: aspects, validations, error annotations (guardrail violations
+ * throw) and the `//` metadata kept. Returns the stack's cdk.tf.json.
+ */
+export function fullSynth(stack: EnvironmentStack | BootstrapStack): Synth & Record<string, any> {
+  const outdir = Testing.fullSynth(stack);
+  return JSON.parse(readFileSync(join(outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
 }

@@ -77,6 +77,9 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
     if (c.project !== first.project) {
       throw new ConfigError(c.name, [`project: got "${c.project}"; every environment must use the same project as "${first.name}" ("${first.project}")`]);
     }
+    if (JSON.stringify(c.bootstrap) !== JSON.stringify(first.bootstrap)) {
+      throw new ConfigError(c.name, [`bootstrap: differs from "${first.name}"; the bootstrap stack is shared: set it once in config/project.ts`]);
+    }
     if (c.github.repository !== first.github.repository) {
       throw new ConfigError(c.name, [`github.repository: got "${c.github.repository}"; every environment must use the repository of "${first.name}" ("${first.github.repository}"); set it once in config/project.ts`]);
     }

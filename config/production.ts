@@ -60,4 +60,11 @@ export const production: EnvironmentInput = {
   registry: { keepImages: 50, untaggedExpiryDays: 7, preventDestroy: true },
   delivery: { deployFrom: { environment: "production" } },
   cluster: { containerInsights: true, execLogRetentionDays: 365 },
+  /** Where production departs from a guardrail, each with its reason (README "Guardrails"). */
+  guardrails: {
+    waivers: [
+      { rule: "ECS.5", reason: "Laravel writes compiled views and caches under storage/ and bootstrap/cache, Next.js writes .next/cache" },
+      { rule: "S3.9", reason: "no consumer for S3 server access logs; object-level audit belongs in CloudTrail data events" },
+    ],
+  },
 };

@@ -2,7 +2,9 @@
  * Settings shared by every environment of this project.
  * Edit these first: see README "Configuration reference".
  */
-export const project = {
+import type { EnvironmentInput } from "./schema";
+
+export const project: Pick<EnvironmentInput, "project" | "state" | "github" | "bootstrap"> = {
   /** Prefix of every cloud name: `<project>-<environment>-<component>`. */
   project: "webapp",
   /**
@@ -18,4 +20,10 @@ export const project = {
   github: {
     repository: "example-org/webapp",
   },
-} as const;
+  /** Guardrail waivers of the bootstrap stack (the state bucket), each with its reason. */
+  bootstrap: {
+    guardrails: {
+      waivers: [{ rule: "S3.9", reason: "no consumer for S3 server access logs on the state bucket; CloudTrail records who changed state" }],
+    },
+  },
+};

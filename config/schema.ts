@@ -9,6 +9,18 @@
 import { z } from "zod";
 import { fargateSizeProblem } from "../constructs/fargate";
 import { FRAMEWORKS, looksSecret } from "../constructs/presets";
+import { RULES } from "../constructs/rules";
+
+const RULE_IDS = RULES.map((r) => r.id);
+
+/** A guardrail rule that does not apply to one resource (or the whole environment), for a written reason. */
+const waiverSchema = z.strictObject({
+  rule: z.string().refine((id) => RULE_IDS.includes(id), { error: `must be a guardrail rule id: ${RULE_IDS.join(", ")}` }),
+  /** Construct path of the resource relative to the stack, or a prefix of it (e.g. "database"). */
+  resource: z.string().min(1).optional(),
+  reason: z.string().min(20, { error: "must explain why the rule does not apply here (at least 20 characters)" }),
+});
+const guardrailsSchema = z.strictObject({ waivers: z.array(waiverSchema).default([]) }).default({ waivers: [] });
 
 /** Retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -134,6 +146,8 @@ const serviceSchema = z
       .optional(),
     /** Command of the migration task, replacing the preset's (e.g. `["php", "artisan", "migrate", "--force", "--isolated"]`). */
     migrationCommand: z.array(z.string().min(1)).min(1, { error: "must be a command with at least one word" }).optional(),
+    /** Mount the container's root filesystem read-only (Security Hub ECS.5); the app may then write only to /tmp-like volumes. */
+    readonlyRootFilesystem: z.boolean().default(false),
     /** Overrides of the framework's health check defaults. */
     healthCheck: healthCheckSchema.partial().default({}),
     logRetentionDays: retentionDays,
@@ -281,6 +295,10 @@ export const environmentSchema = z
         { error: 'must be { branch: "main" } or { environment: "production" }' },
       ),
     }),
+    /** Waivers of guardrail rules for this environment (README "Guardrails"). */
+    guardrails: guardrailsSchema,
+    /** Waivers of guardrail rules for the bootstrap stack (set once in config/project.ts). */
+    bootstrap: z.strictObject({ guardrails: guardrailsSchema }).default({ guardrails: { waivers: [] } }),
     /** Extra tags on every resource, next to Project, Environment and ManagedBy. */
     tags: z.record(z.string(), z.string()).default({}),
   })

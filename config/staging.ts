@@ -60,4 +60,21 @@ export const staging: EnvironmentInput = {
   registry: { keepImages: 20, untaggedExpiryDays: 3, preventDestroy: false },
   delivery: { deployFrom: { branch: "main" } },
   cluster: { containerInsights: false, execLogRetentionDays: 30 },
+  /** Where staging may differ from the production baseline, each with its reason (README "Guardrails"). */
+  guardrails: {
+    waivers: [
+      { rule: "ECS.5", reason: "Laravel writes compiled views and caches under storage/ and bootstrap/cache, Next.js writes .next/cache" },
+      { rule: "ECS.12", reason: "staging: Container Insights costs extra; the default ECS service metrics are enough here" },
+      { rule: "ELB.5", resource: "load-balancer/alb", reason: "staging: no access logs, to save cost; production keeps them" },
+      { rule: "ELB.6", resource: "load-balancer/alb", reason: "staging is torn down and rebuilt freely" },
+      { rule: "RDS.5", resource: "database", reason: "staging: single-AZ database for cost; production is Multi-AZ" },
+      { rule: "RDS.8", resource: "database", reason: "staging: the database may be deleted and recreated from migrations" },
+      { rule: "RDS.11", resource: "database", reason: "staging: one day of backups; its data can be recreated" },
+      { rule: "S3.9", reason: "no consumer for S3 server access logs; object-level audit belongs in CloudTrail data events" },
+      { rule: "EC2.6", resource: "network/vpc", reason: "staging: flow logs off for cost; production has them" },
+      { rule: "ENV.1", reason: "staging: database, uploads and image repositories may be destroyed with the environment" },
+      { rule: "ENV.2", resource: "database", reason: "staging: no final snapshot; its data can be recreated" },
+      { rule: "ENV.3", reason: "staging runs one task per service on Fargate Spot for cost; production runs at least two" },
+    ],
+  },
 };

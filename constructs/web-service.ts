@@ -53,6 +53,8 @@ export interface WebServiceProps {
   readonly fargateSpot?: boolean;
   /** Target tracking on average CPU; Terraform then leaves `desired_count` to the scaler. @default none */
   readonly autoscaling?: { readonly minCount: number; readonly maxCount: number; readonly targetCpuPercent: number };
+  /** Read-only root filesystem (Security Hub ECS.5). @default false */
+  readonly readonlyRootFilesystem?: boolean;
   /** Seconds ECS ignores load balancer health checks after a task starts (T7). */
   readonly healthCheckGracePeriodSeconds: number;
   readonly logRetentionDays: number;
@@ -163,6 +165,7 @@ export class WebService extends Construct {
             logDriver: "awslogs",
             options: { "awslogs-group": this.logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": streamPrefix },
           },
+          readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
           // An init process reaps zombies and is what ECS Exec sessions attach next to.
           linuxParameters: { initProcessEnabled: true },
           ...extra,

@@ -6,12 +6,18 @@
  * .preview is separate from cdktf.out on purpose: the offline override (local state, fake keys)
  * must never sit next to a stack that `cdktf deploy` runs.
  */
-import { rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { ConfigError, environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/state-backend";
 import { NameError } from "../constructs/naming";
+import { isGuardrailFailure } from "../constructs/rules";
 import { checkTerraform, harnessOptionsFromEnv, planAll, type StackResult } from "../lib/terraform";
+
+/** Guardrail waivers recorded in the synthesized stack (rule, resource, reason). */
+function waiversOf(result: StackResult): { rule: string; resource: string; reason: string }[] {
+  return JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"))["//"]?.guardrail_waivers ?? [];
+}
 
 function summarize(result: StackResult, backend: string): string {
   const changes = (result.plan.resource_changes ?? []).filter((c) => c.mode === "managed");
@@ -23,12 +29,15 @@ function summarize(result: StackResult, backend: string): string {
   const creates = changes.filter((c) => c.change.actions.join() === "create").length;
   const width = Math.max(...[...counts.keys()].map((k) => k.length));
   const lines = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => `    ${key.padEnd(width)}  ${n}`);
+  const waivers = waiversOf(result);
   return [
     `== ${result.stack}`,
     `  state:    ${backend}`,
     `  validate: ok (${result.validate.warning_count} warnings)`,
     `  plan:     ${creates} to create, ${changes.length - creates} other changes (init ${result.seconds.init.toFixed(1)}s, validate ${result.seconds.validate.toFixed(1)}s, plan ${result.seconds.plan.toFixed(1)}s)`,
     ...lines,
+    `  guardrails: every rule passes${waivers.length ? `, except ${waivers.length} waived:` : ""}`,
+    ...waivers.map((w) => `    ${w.rule.padEnd(7)} ${w.resource}: ${w.reason}`),
   ].join("\n");
 }
 
@@ -52,7 +61,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof NameError || error.name === "TerraformError";
+  const known = error instanceof ConfigError || error instanceof NameError || isGuardrailFailure(error) || error.name === "TerraformError";
   console.error(known ? `\n${error.message}\n` : error);
   process.exit(1);
 });

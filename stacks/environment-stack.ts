@@ -1,5 +1,5 @@
 import { relative, resolve } from "node:path";
-import { App, Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from "cdktf";
+import { App, Aspects, Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { AppSecrets, secretSource } from "../constructs/app-secrets";
@@ -14,6 +14,7 @@ import { Network } from "../constructs/network";
 import { PRESETS, type HealthCheckDefaults, type PresetContext } from "../constructs/presets";
 import { PrivateBucket } from "../constructs/private-bucket";
 import { Registry } from "../constructs/registry";
+import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/state-backend";
 import { WebService } from "../constructs/web-service";
 import { SERVICE_KEYS, deployContract, type DeployContract, type ServiceKey } from "./deploy-contract";
@@ -173,6 +174,7 @@ export class EnvironmentStack extends TerraformStack {
         minHealthyPercent: settings.minHealthyPercent,
         maxPercent: settings.maxPercent,
         fargateSpot: settings.fargateSpot,
+        readonlyRootFilesystem: settings.readonlyRootFilesystem,
         autoscaling: settings.autoscaling,
         healthCheckGracePeriodSeconds: this.healthChecks[key].gracePeriodSeconds,
         logRetentionDays: settings.logRetentionDays,
@@ -195,6 +197,7 @@ export class EnvironmentStack extends TerraformStack {
     this.database.allowFrom("backend", this.services.backend.securityGroup);
 
     this.outputs();
+    Aspects.of(this).add(new Guardrails(RULES, config.guardrails.waivers));
   }
 
   /** The image of a service: built and pushed by Terraform, or pushed by CI with a tag (README "Images"). */
