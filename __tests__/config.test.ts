@@ -1,16 +1,8 @@
 import { ConfigError, environments, loadEnvironment, loadEnvironments, type EnvironmentInput } from "../config";
-import { production, staging } from "./helpers";
+import { messageOf, production, staging } from "./helpers";
 
 /** Loads `input` and returns the ConfigError message (fails the test if it loads). */
-function errorOf(input: unknown): string {
-  try {
-    loadEnvironment(input);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error("expected a ConfigError, but the configuration loaded");
-}
+const errorOf = (input: unknown): string => messageOf(() => loadEnvironment(input), ConfigError);
 
 const withBackend = (backend: Partial<EnvironmentInput["services"]["backend"]>): EnvironmentInput => ({
   ...staging,

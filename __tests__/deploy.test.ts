@@ -29,7 +29,7 @@ import type { CommandRunner } from "../lib/deploy/process";
 import type { Clock } from "../lib/deploy/progress";
 import { assessRollout, waitForServicesStable } from "../lib/deploy/rollout";
 import { findApplyTargets, referencesOf, type SynthesizedStack } from "../lib/deploy/targets";
-import { buildStacks, synth } from "./helpers";
+import { buildStacks, synth, messageOf } from "./helpers";
 
 // The pinned SDK's notice about future Node requirements is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -694,15 +694,7 @@ describe("target discovery from the synthesized stack", () => {
 describe("command line", () => {
   const envs = ["staging", "production"];
   const parse = (...argv: string[]) => parseDeployArgs(argv, envs, () => undefined);
-  const usageError = (...argv: string[]) => {
-    try {
-      parse(...argv);
-    } catch (error) {
-      expect(error).toBeInstanceOf(UsageError);
-      return (error as Error).message;
-    }
-    throw new Error("expected a UsageError");
-  };
+  const usageError = (...argv: string[]) => messageOf(() => parse(...argv), UsageError);
 
   test("parses the environment and the options", () => {
     expect(parse("production", "--backend-tag", "v2", "--skip-migrations", "--rollout-timeout", "45")).toEqual({

@@ -12,6 +12,7 @@ import { parseExecArgs } from "../lib/deploy/cli";
 import { DeployError, UsageError } from "../lib/deploy/errors";
 import { openShell, type ExecDeps } from "../lib/deploy/exec";
 import { isOnPath } from "../lib/deploy/process";
+import { messageOf } from "./helpers";
 
 // The pinned SDK's notice about future Node requirements is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -207,15 +208,7 @@ describe("isOnPath", () => {
 describe("exec command line", () => {
   const envs = ["staging", "production"];
   const parse = (...argv: string[]) => parseExecArgs(argv, envs, () => undefined);
-  const usageError = (...argv: string[]) => {
-    try {
-      parse(...argv);
-    } catch (error) {
-      expect(error).toBeInstanceOf(UsageError);
-      return (error as Error).message;
-    }
-    throw new Error("expected a UsageError");
-  };
+  const usageError = (...argv: string[]) => messageOf(() => parse(...argv), UsageError);
 
   test("parses environment, service and options with /bin/sh as the default command", () => {
     expect(parse("staging", "frontend")).toEqual({ kind: "run", args: { environment: "staging", service: "frontend", command: "/bin/sh", container: undefined } });

@@ -91,3 +91,14 @@ export function fullSynth(stack: EnvironmentStack | BootstrapStack): Synth & Rec
   const outdir = Testing.fullSynth(stack);
   return JSON.parse(readFileSync(join(outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
 }
+
+/** The message of the error `fn` throws, checking its class; fails the test if nothing is thrown. */
+export function messageOf(fn: () => unknown, type: abstract new (...args: any[]) => Error): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(type);
+    return (error as Error).message;
+  }
+  throw new Error(`expected a ${type.name}, but nothing was thrown`);
+}

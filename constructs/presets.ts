@@ -3,17 +3,13 @@
  * needs, its health-check defaults and its migration command. A preset is data plus two checks
  * that the web service construct runs on the final container settings.
  */
+import type { TargetHealthCheck } from "./load-balancer";
 
 export const FRAMEWORKS = ["laravel", "rails", "nextjs"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
-export interface HealthCheckDefaults {
-  readonly path: string;
-  readonly matcher: string;
-  readonly intervalSeconds: number;
-  readonly timeoutSeconds: number;
-  readonly healthyThreshold: number;
-  readonly unhealthyThreshold: number;
+/** A framework's health check: what the load balancer checks, plus how long ECS lets a new task fail it. */
+export interface HealthCheckDefaults extends TargetHealthCheck {
   /** ECS ignores failing load balancer health checks this long after a task starts. */
   readonly gracePeriodSeconds: number;
 }

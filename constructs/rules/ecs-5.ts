@@ -1,4 +1,4 @@
-import { containersOf, expect, notApplicable, type Rule } from "./rule";
+import { everyContainer, type Rule } from "./rule";
 
 /** Security Hub ECS.5: ECS containers should be limited to read-only access to root filesystems. */
 export const ecs5: Rule = {
@@ -6,10 +6,5 @@ export const ecs5: Rule = {
   title: "ECS containers have a read-only root filesystem",
   fix: "set services.<name>.readonlyRootFilesystem: true once the app writes only to mounted volumes or /tmp",
   types: ["aws_ecs_task_definition"],
-  check: (r) => {
-    const containers = containersOf(r);
-    if (!containers) return notApplicable;
-    const writable = containers.filter((c) => c.readonlyRootFilesystem !== true).map((c) => c.name);
-    return expect(writable.length === 0, `container(s) ${writable.join(", ")} can write to their root filesystem`);
-  },
+  check: (r) => everyContainer(r, (c) => c.readonlyRootFilesystem === true, (names) => `container(s) ${names} can write to their root filesystem`),
 };

@@ -1,4 +1,4 @@
-import { containersOf, expect, notApplicable, type Rule } from "./rule";
+import { everyContainer, type Rule } from "./rule";
 
 /** Security Hub ECS.9: ECS task definitions should have a logging configuration. */
 export const ecs9: Rule = {
@@ -6,10 +6,5 @@ export const ecs9: Rule = {
   title: "every container has a log configuration",
   fix: "give the container a logConfiguration (the web service construct uses awslogs)",
   types: ["aws_ecs_task_definition"],
-  check: (r) => {
-    const containers = containersOf(r);
-    if (!containers) return notApplicable;
-    const missing = containers.filter((c) => !c.logConfiguration?.logDriver).map((c) => c.name);
-    return expect(missing.length === 0, `container(s) ${missing.join(", ")} have no log configuration`);
-  },
+  check: (r) => everyContainer(r, (c) => Boolean(c.logConfiguration?.logDriver), (names) => `container(s) ${names} have no log configuration`),
 };

@@ -67,3 +67,11 @@ export function containersOf(resource: ResourceView): Record<string, any>[] | un
     return undefined;
   }
 }
+
+/** Compliant when every container of a task definition passes `ok`; the problem names the others. */
+export function everyContainer(resource: ResourceView, ok: (container: Record<string, any>) => boolean, problem: (names: string) => string): RuleResult {
+  const containers = containersOf(resource);
+  if (!containers) return notApplicable;
+  const failing = containers.filter((c) => !ok(c)).map((c) => c.name);
+  return expect(failing.length === 0, problem(failing.join(", ")));
+}
