@@ -113,6 +113,12 @@ describe("loadEnvironments", () => {
     );
   });
 
+  test("every environment is in one account (the bootstrap stack serves them all)", () => {
+    expect(() => loadEnvironments([staging, { ...production, accountId: "999999999999" }])).toThrow(
+      /accountId: got "999999999999"; every environment must be in the account of "staging" \("111111111111"\): the bootstrap stack creates the state bucket and the GitHub deploy roles in one account/,
+    );
+  });
+
   test("every environment shares the GitHub repository", () => {
     expect(() => loadEnvironments([staging, { ...production, github: { repository: "other/repo" } }])).toThrow(/github\.repository: got "other\/repo"; every environment must use the repository of "staging"/);
   });

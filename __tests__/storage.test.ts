@@ -26,7 +26,7 @@ describe("uploads bucket", () => {
   test("production: versioned and prevent_destroy; staging: neither (from config)", () => {
     expect(resourceList(p, "aws_s3_bucket_versioning").find((v) => JSON.stringify(v).includes("uploads"))).toMatchObject({ versioning_configuration: { status: "Enabled" } });
     expect(resourceList(s, "aws_s3_bucket_versioning")[0]).toMatchObject({ versioning_configuration: { status: "Suspended" } });
-    expect(resourceList(p, "aws_s3_bucket").find((b) => b.bucket === "webapp-production-uploads-222222222222")).toMatchObject({ lifecycle: { prevent_destroy: true }, force_destroy: false });
+    expect(resourceList(p, "aws_s3_bucket").find((b) => b.bucket === "webapp-production-uploads-111111111111")).toMatchObject({ lifecycle: { prevent_destroy: true }, force_destroy: false });
     expect(bucket(s).lifecycle).toEqual({ prevent_destroy: false });
   });
 });

@@ -197,7 +197,7 @@ describe("images in tag mode", () => {
 describe("data protection, proven by Terraform itself", () => {
   test.each([
     ["aws_db_instance", "webapp-production-mysql"],
-    ["aws_s3_bucket", "webapp-production-uploads-222222222222"],
+    ["aws_s3_bucket", "webapp-production-uploads-111111111111"],
     ["aws_ecr_repository", "webapp-production-backend"],
   ])("terraform refuses to destroy production's %s %s (prevent_destroy)", async (type, id) => {
     const result = stack("production");

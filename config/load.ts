@@ -77,6 +77,11 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
     if (c.project !== first.project) {
       throw new ConfigError(c.name, [`project: got "${c.project}"; every environment must use the same project as "${first.name}" ("${first.project}")`]);
     }
+    if (c.accountId !== first.accountId) {
+      throw new ConfigError(c.name, [
+        `accountId: got "${c.accountId}"; every environment must be in the account of "${first.name}" ("${first.accountId}"): the bootstrap stack creates the state bucket and the GitHub deploy roles in one account`,
+      ]);
+    }
     if (JSON.stringify(c.bootstrap) !== JSON.stringify(first.bootstrap)) {
       throw new ConfigError(c.name, [`bootstrap: differs from "${first.name}"; the bootstrap stack is shared: set it once in config/project.ts`]);
     }

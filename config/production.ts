@@ -6,8 +6,8 @@ export const production: EnvironmentInput = {
   ...project,
   name: "production",
   region: "eu-west-1",
-  /** Placeholder: replace with your account id (README "Configuration reference"). */
-  accountId: "222222222222",
+  /** Placeholder: replace with your account id; every environment lives in the same account (README "Configuration reference"). */
+  accountId: "111111111111",
   availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
   network: {
     vpcCidr: "10.10.0.0/16",

@@ -1,23 +1,40 @@
-import { LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import type { EnvironmentConfig } from "../config/schema";
 import { projectAwsProvider } from "../constructs/aws-provider";
+import { GithubDeployRole } from "../constructs/github-deploy-role";
+import { GithubOidcProvider } from "../constructs/github-oidc";
+import { GithubPlanRole } from "../constructs/github-plan-role";
 import { PrivateBucket } from "../constructs/private-bucket";
+import { Guardrails, RULES, type Waiver } from "../constructs/rules";
 
 export interface BootstrapStackProps {
   readonly project: string;
   readonly state: { readonly bucket: string; readonly region: string };
+  /** The repository whose GitHub Actions plan and deploy (config `github.repository`). */
+  readonly github: { readonly repository: string };
+  /** Every environment: one deploy role each; the plan role reads them all. */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Guardrail waivers of this stack (config `bootstrap.guardrails.waivers`). @default none */
+  readonly waivers?: readonly Waiver[];
 }
 
 /** Stack name of the bootstrap stack: `cdktf deploy bootstrap`. */
 export const BOOTSTRAP_STACK = "bootstrap";
 
 /**
- * Creates what the environment stacks' S3 backends need before they can run: the state bucket.
+ * Creates what must exist before anything else can run: the state bucket that the environment
+ * stacks' S3 backends need, and the identities GitHub Actions uses (README "Continuous delivery"):
+ * the GitHub OIDC provider, one deploy role per environment and the read-only plan role.
  * Its own state is local (it cannot live in the bucket it creates); the file sits in the project
  * root as `terraform.bootstrap.tfstate` (README: "Bootstrap order").
  */
 export class BootstrapStack extends TerraformStack {
   readonly stateBucket: PrivateBucket;
+  readonly githubOidc: GithubOidcProvider;
+  /** Deploy role per environment name. */
+  readonly deployRoles: Readonly<Record<string, GithubDeployRole>>;
+  readonly planRole: GithubPlanRole;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
     super(scope, BOOTSTRAP_STACK);
@@ -32,5 +49,34 @@ export class BootstrapStack extends TerraformStack {
       preventDestroy: true,
     });
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket, description: "Terraform state bucket" });
+
+    // Construct ids are a contract (state addresses). They sort after "state-bucket" in the synthesized
+    // JSON, which keeps the state bucket's policy document the stack's first data source.
+    this.githubOidc = new GithubOidcProvider(this, "workflow-oidc");
+    const roles: Record<string, GithubDeployRole> = {};
+    for (const environment of props.environments) {
+      const deployRole = new GithubDeployRole(this, `workflow-deploy-${environment.name}`, {
+        oidc: this.githubOidc,
+        repository: props.github.repository,
+        environment,
+      });
+      roles[environment.name] = deployRole;
+      new TerraformOutput(this, `${environment.name}_deploy_role_arn`, {
+        value: deployRole.role.arn,
+        description: `Role the ${environment.name} deploy workflow assumes (${deployRole.subject}): repository variable AWS_DEPLOY_ROLE_ARN_${environment.name.toUpperCase()}`,
+      });
+    }
+    this.deployRoles = roles;
+    this.planRole = new GithubPlanRole(this, "workflow-plan", {
+      oidc: this.githubOidc,
+      repository: props.github.repository,
+      environments: props.environments,
+    });
+    new TerraformOutput(this, "plan_role_arn", {
+      value: this.planRole.role.arn,
+      description: "Read-only role of pull-request plans and drift detection: repository variable AWS_PLAN_ROLE_ARN",
+    });
+    new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubOidc.arn, description: "GitHub Actions OIDC identity provider" });
+    Aspects.of(this).add(new Guardrails(RULES, props.waivers ?? []));
   }
 }

@@ -1,13 +1,21 @@
+import { DEPLOY_UNSCOPED_ACTIONS } from "../github-deploy-role";
+import { PLAN_UNSCOPED_ACTIONS } from "../github-plan-role";
 import { nonCompliant, compliant, type Rule } from "./rule";
 
-/** Actions AWS does not let you scope to a resource: a `*` resource is the only option for them. */
-export const UNSCOPABLE_ACTIONS = [
+/**
+ * Actions a `*` resource is accepted for: AWS does not let them be scoped to a resource ARN, or the
+ * ARN holds a random id unknown until creation (EC2, ACM, autoscaling). The GitHub roles' lists are
+ * justified where they are defined and restrict these statements to the environments' regions.
+ */
+export const UNSCOPABLE_ACTIONS: readonly string[] = [
   "ecr:GetAuthorizationToken",
   "logs:DescribeLogGroups",
   "ssmmessages:CreateControlChannel",
   "ssmmessages:CreateDataChannel",
   "ssmmessages:OpenControlChannel",
   "ssmmessages:OpenDataChannel",
+  ...DEPLOY_UNSCOPED_ACTIONS,
+  ...PLAN_UNSCOPED_ACTIONS,
 ];
 
 /** Project rule IAM.1: no `*` action, and no `*` resource for actions that can be scoped. */

@@ -1,0 +1,93 @@
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { Construct } from "constructs";
+
+/** Issuer host of GitHub Actions' OIDC tokens; also the prefix of their IAM condition keys. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+/** The audience `aws-actions/configure-aws-credentials` asks GitHub for. */
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+/**
+ * Which GitHub Actions jobs may assume a role, as the token's `sub` claim names them:
+ * pushes to (and runs on) a branch, jobs that declare a GitHub environment, or pull requests.
+ * A job that declares an environment is identified by the environment only, never by its branch.
+ */
+export type GithubSource = { readonly branch: string } | { readonly environment: string } | { readonly pullRequest: true };
+
+const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * The exact `sub` claim GitHub puts in the OIDC token of a job from `source` in `repository`
+ * (GitHub's default subject format), e.g. `repo:acme/webapp:ref:refs/heads/main`.
+ *
+ * @throws Error when the repository is not `owner/name` or a name carries an IAM wildcard
+ */
+export function githubSubject(repository: string, source: GithubSource): string {
+  if (!REPOSITORY.test(repository)) {
+    throw new Error(`GitHub repository ${JSON.stringify(repository)} must be "owner/name" (letters, digits, . _ -)`);
+  }
+  const name = "branch" in source ? source.branch : "environment" in source ? source.environment : undefined;
+  if (name !== undefined && (name.length === 0 || /[*?]/.test(name))) {
+    throw new Error(`GitHub ${"branch" in source ? "branch" : "environment"} ${JSON.stringify(name)} must be one exact name: trust policies match "sub" exactly, without wildcards`);
+  }
+  if ("branch" in source) return `repo:${repository}:ref:refs/heads/${source.branch}`;
+  if ("environment" in source) return `repo:${repository}:environment:${source.environment}`;
+  return `repo:${repository}:pull_request`;
+}
+
+export interface GithubOidcProviderProps {
+  /**
+   * Audiences (client ids) the provider accepts.
+   * @default ["sts.amazonaws.com"], what configure-aws-credentials requests
+   */
+  readonly audiences?: string[];
+}
+
+/**
+ * The account's IAM identity provider for GitHub Actions (`token.actions.githubusercontent.com`),
+ * so workflows exchange a short-lived OIDC token for role credentials: no access keys anywhere.
+ *
+ * No thumbprint is set: AWS verifies GitHub's token endpoint against its own library of trusted
+ * root CAs, and provider 5.x computes the attribute when it is left out. An account holds one
+ * provider per URL; if yours already has one, import it into the bootstrap stack instead of
+ * creating a second (README "Continuous delivery").
+ */
+export class GithubOidcProvider extends Construct {
+  readonly provider: IamOpenidConnectProvider;
+  readonly audiences: readonly string[];
+
+  constructor(scope: Construct, id: string, props: GithubOidcProviderProps = {}) {
+    super(scope, id);
+    this.audiences = props.audiences ?? [GITHUB_OIDC_AUDIENCE];
+    if (this.audiences.length === 0) throw new Error(`GithubOidcProvider "${id}": audiences must list at least one audience`);
+    this.provider = new IamOpenidConnectProvider(this, "provider", {
+      url: `https://${GITHUB_OIDC_HOST}`,
+      clientIdList: [...this.audiences],
+    });
+  }
+
+  /** ARN of the provider, the federated principal of every trust policy built by `trustStatement`. */
+  get arn(): string {
+    return this.provider.arn;
+  }
+
+  /**
+   * The trust statement of a role assumed from GitHub Actions: this provider as federated principal,
+   * `aud` equal to the first audience, and `sub` equal to one of `subjects` (StringEquals: exact
+   * matches only, no wildcards).
+   */
+  trustStatement(subjects: readonly string[]): DataAwsIamPolicyDocumentStatement {
+    if (subjects.length === 0) throw new Error("GithubOidcProvider.trustStatement: at least one subject is required");
+    return {
+      sid: "GithubActions",
+      effect: "Allow",
+      actions: ["sts:AssumeRoleWithWebIdentity"],
+      principals: [{ type: "Federated", identifiers: [this.arn] }],
+      condition: [
+        { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:aud`, values: [this.audiences[0]] },
+        { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:sub`, values: [...subjects] },
+      ],
+    };
+  }
+}
