@@ -86,24 +86,24 @@ export class Guardrails implements IAspect {
     const { findings, unusedWaivers } = evaluate(index, this.rules, this.waivers);
     const rulesById = new Map(this.rules.map((r) => [r.id, r]));
     const constructAt = new Map([...index.constructs].map(([view, construct]) => [view.path, construct]));
-    for (const finding of findings) {
-      const construct = constructAt.get(finding.path)!;
+    for (const finding of findings.filter((f) => f.status === "non-compliant")) {
       const rule = rulesById.get(finding.rule)!;
-      if (finding.status === "non-compliant") {
-        Annotations.of(construct).addError(
-          `[${rule.id}] ${rule.title}: ${finding.problem}. Fix: ${rule.fix}. ` +
-            `Or waive it with a reason in config guardrails.waivers: { rule: "${rule.id}", resource: "${finding.path}", reason: "..." }`,
-        );
-      } else {
-        Annotations.of(construct).addInfo(`[${rule.id}] waived: ${finding.reason}`);
-        (construct as TerraformResource).addOverride("//.guardrail_waivers", findings.filter((f) => f.path === finding.path && f.status === "waived").map(({ rule: id, reason }) => ({ rule: id, reason })));
-      }
+      Annotations.of(constructAt.get(finding.path)!).addError(
+        `[${rule.id}] ${rule.title}: ${finding.problem}. Fix: ${rule.fix}. ` +
+          `Or waive it with a reason in config guardrails.waivers: { rule: "${rule.id}", resource: "${finding.path}", reason: "..." }`,
+      );
+    }
+    const waived = findings.filter((f) => f.status === "waived");
+    for (const path of new Set(waived.map((f) => f.path))) {
+      const here = waived.filter((f) => f.path === path);
+      const construct = constructAt.get(path)!;
+      for (const f of here) Annotations.of(construct).addInfo(`[${f.rule}] waived: ${f.reason}`);
+      (construct as TerraformResource).addOverride("//.guardrail_waivers", here.map(({ rule, reason }) => ({ rule, reason })));
     }
     for (const waiver of unusedWaivers) {
       Annotations.of(node).addError(`guardrails.waivers: the waiver ${JSON.stringify(waiver)} matches no violation in stack ${index.stackName}; remove it or fix its rule id / resource path`);
     }
-    const waived = findings.filter((f) => f.status === "waived").map(({ rule, path, reason }) => ({ rule, resource: path, reason }));
-    if (waived.length) node.addOverride("//.guardrail_waivers", waived);
+    if (waived.length) node.addOverride("//.guardrail_waivers", waived.map(({ rule, path, reason }) => ({ rule, resource: path, reason })));
   }
 }
 
