@@ -4,7 +4,7 @@
  */
 import { App } from "cdktf";
 import { ConfigError, environments, loadEnvironments } from "./config";
-import { NameError } from "./constructs/naming";
+import { PropsError } from "./constructs/errors";
 import { isGuardrailFailure } from "./constructs/rules";
 import { buildApp } from "./stacks/app";
 
@@ -13,7 +13,7 @@ try {
   buildApp(app, loadEnvironments(environments));
   app.synth();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof NameError || isGuardrailFailure(error)) {
+  if (error instanceof ConfigError || error instanceof PropsError || isGuardrailFailure(error)) {
     // A configuration mistake or a guardrail violation: the message says what to change; a stack trace would only hide it.
     console.error(`\n${(error as Error).message}\n`);
     process.exit(1);

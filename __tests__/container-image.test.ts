@@ -4,7 +4,8 @@ import { join, resolve } from "node:path";
 import { App } from "cdktf";
 import { contextHash, dockerPlatform } from "../constructs/container-image";
 import type { EnvironmentInput } from "../config";
-import { idOf, resourceList, staging, synthEnvironment, taskDefinition, type Synth } from "./helpers";
+import { PropsError } from "../constructs/errors";
+import { idOf, messageOf, resourceList, staging, synthEnvironment, taskDefinition, type Synth } from "./helpers";
 
 const buildMode = (arch: "X86_64" | "ARM64" = "X86_64"): EnvironmentInput => ({
   ...staging,
@@ -86,7 +87,9 @@ describe("build mode: Terraform builds and pushes the image (T1, T6, T12)", () =
 
   test("a missing context fails at synth, naming it", () => {
     const bad: EnvironmentInput = { ...staging, services: { ...staging.services, backend: { ...staging.services.backend, image: { source: "build", context: "no/such/dir" } } } };
-    expect(() => synthEnvironment(bad)).toThrow(/image build context .*no\/such\/dir is not a directory/);
+    expect(messageOf(() => synthEnvironment(bad), PropsError)).toMatch(
+      /BuiltImage "backend-image": the build context \/.*\/no\/such\/dir is not a directory \(config services\.<service>\.image\.context, relative to the project root\)/,
+    );
   });
 });
 

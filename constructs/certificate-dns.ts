@@ -5,6 +5,7 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { TerraformIterator, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { Naming } from "./naming";
+import { PropsError } from "./errors";
 
 /** A DNS host name: dot-separated labels of letters, digits and inner hyphens, at most 253 characters. */
 const HOSTNAME = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
@@ -102,7 +103,7 @@ export class CertificateDns extends Construct {
    */
   aliasTo(loadBalancer: Lb): void {
     if (this.aliases) {
-      throw new Error(`CertificateDns "${this.node.id}": aliasTo was already called; the names can point at one load balancer only`);
+      throw new PropsError(`CertificateDns "${this.node.id}": aliasTo was already called; the names can point at one load balancer only`);
     }
     const names = [this.domainName, ...this.alternativeNames.filter((name) => !name.startsWith("*."))];
     const alias = (id: string, type: "A" | "AAAA") => {
@@ -121,7 +122,7 @@ export class CertificateDns extends Construct {
 
 function validate(id: string, domainName: string, alternativeNames: readonly string[], hostedZoneId: string): void {
   const fail = (message: string): never => {
-    throw new Error(`CertificateDns "${id}": ${message}`);
+    throw new PropsError(`CertificateDns "${id}": ${message}`);
   };
   if (!Token.isUnresolved(domainName) && !HOSTNAME.test(domainName)) {
     fail(`domainName must be a lowercase DNS name such as www.example.com; got "${domainName}"`);

@@ -9,6 +9,7 @@ import { RegistryImage } from "@cdktf/provider-docker/lib/registry-image";
 import { Fn, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { Registry } from "./registry";
+import { PropsError } from "./errors";
 
 export type CpuArchitecture = "X86_64" | "ARM64";
 
@@ -33,7 +34,7 @@ function ignoredPaths(dir: string): string[] {
  */
 export function contextHash(dir: string): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`image build context ${dir} is not a directory`);
+    throw new PropsError(`image build context ${dir} is not a directory`);
   }
   const ignored = new Set([".git", ...ignoredPaths(dir)]);
   const files: string[] = [];
@@ -95,6 +96,9 @@ export class BuiltImage extends Construct {
 
   constructor(scope: Construct, id: string, props: BuiltImageProps) {
     super(scope, id);
+    if (!existsSync(props.contextDir) || !statSync(props.contextDir).isDirectory()) {
+      throw new PropsError(`BuiltImage "${id}": the build context ${props.contextDir} is not a directory (config services.<service>.image.context, relative to the project root)`);
+    }
     const hash = contextHash(props.contextDir);
     this.tag = `src-${hash.slice(0, 16)}`;
     const name = `${props.registry.repositoryUrl}:${this.tag}`;

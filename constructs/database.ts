@@ -9,6 +9,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import type { Naming } from "./naming";
 import type { Network } from "./network";
+import { PropsError } from "./errors";
 
 /** The MySQL port. */
 export const MYSQL_PORT = 3306;
@@ -67,11 +68,11 @@ export class Database extends Construct {
     const { naming } = props;
     const maxStorage = props.maxAllocatedStorageGiB ?? props.allocatedStorageGiB;
     if (maxStorage < props.allocatedStorageGiB) {
-      throw new Error(`Database "${id}": maxAllocatedStorageGiB (${maxStorage}) must be at least allocatedStorageGiB (${props.allocatedStorageGiB})`);
+      throw new PropsError(`Database "${id}": maxAllocatedStorageGiB (${maxStorage}) must be at least allocatedStorageGiB (${props.allocatedStorageGiB})`);
     }
     const backupRetentionDays = props.backupRetentionDays ?? 7;
     if (!Number.isInteger(backupRetentionDays) || backupRetentionDays < 0 || backupRetentionDays > 35) {
-      throw new Error(`Database "${id}": backupRetentionDays must be a whole number from 0 to 35; got ${backupRetentionDays}`);
+      throw new PropsError(`Database "${id}": backupRetentionDays must be a whole number from 0 to 35; got ${backupRetentionDays}`);
     }
     const identifier = naming.name("dbInstance", "mysql");
     this.databaseName = props.databaseName ?? "app";

@@ -8,6 +8,7 @@ import { partitionOf } from "./app-secrets";
 import { GITHUB_OIDC_HOST, githubSubject, type GithubOidcProvider } from "./github-oidc";
 import { checkName, Naming } from "./naming";
 import { stateKey } from "./state-backend";
+import { PropsError } from "./errors";
 
 /** Suffix of the state lock object Terraform writes next to the state with `use_lockfile`. */
 export const LOCK_SUFFIX = ".tflock";
@@ -141,7 +142,7 @@ export class GithubDeployRole extends Construct {
     const env = props.environment;
     const maxSession = props.maxSessionDurationSeconds ?? 3600;
     if (!Number.isInteger(maxSession) || maxSession < 3600 || maxSession > 43200) {
-      throw new Error(`GithubDeployRole "${id}": maxSessionDurationSeconds must be a whole number from 3600 to 43200; got ${maxSession}`);
+      throw new PropsError(`GithubDeployRole "${id}": maxSessionDurationSeconds must be a whole number from 3600 to 43200; got ${maxSession}`);
     }
     const naming = new Naming(env.project, env.name, env.accountId);
     const name = deployRoleName(env.project, env.name);

@@ -1,6 +1,7 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
+import { PropsError } from "./errors";
 
 /** Issuer host of GitHub Actions' OIDC tokens; also the prefix of their IAM condition keys. */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -25,11 +26,11 @@ const REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
  */
 export function githubSubject(repository: string, source: GithubSource): string {
   if (!REPOSITORY.test(repository)) {
-    throw new Error(`GitHub repository ${JSON.stringify(repository)} must be "owner/name" (letters, digits, . _ -)`);
+    throw new PropsError(`GitHub repository ${JSON.stringify(repository)} must be "owner/name" (letters, digits, . _ -)`);
   }
   const name = "branch" in source ? source.branch : "environment" in source ? source.environment : undefined;
   if (name !== undefined && (name.length === 0 || /[*?]/.test(name))) {
-    throw new Error(`GitHub ${"branch" in source ? "branch" : "environment"} ${JSON.stringify(name)} must be one exact name: trust policies match "sub" exactly, without wildcards`);
+    throw new PropsError(`GitHub ${"branch" in source ? "branch" : "environment"} ${JSON.stringify(name)} must be one exact name: trust policies match "sub" exactly, without wildcards`);
   }
   if ("branch" in source) return `repo:${repository}:ref:refs/heads/${source.branch}`;
   if ("environment" in source) return `repo:${repository}:environment:${source.environment}`;
@@ -60,7 +61,7 @@ export class GithubOidcProvider extends Construct {
   constructor(scope: Construct, id: string, props: GithubOidcProviderProps = {}) {
     super(scope, id);
     this.audiences = props.audiences ?? [GITHUB_OIDC_AUDIENCE];
-    if (this.audiences.length === 0) throw new Error(`GithubOidcProvider "${id}": audiences must list at least one audience`);
+    if (this.audiences.length === 0) throw new PropsError(`GithubOidcProvider "${id}": audiences must list at least one audience`);
     this.provider = new IamOpenidConnectProvider(this, "provider", {
       url: `https://${GITHUB_OIDC_HOST}`,
       clientIdList: [...this.audiences],
@@ -78,7 +79,7 @@ export class GithubOidcProvider extends Construct {
    * matches only, no wildcards).
    */
   trustStatement(subjects: readonly string[]): DataAwsIamPolicyDocumentStatement {
-    if (subjects.length === 0) throw new Error("GithubOidcProvider.trustStatement: at least one subject is required");
+    if (subjects.length === 0) throw new PropsError("GithubOidcProvider.trustStatement: at least one subject is required");
     return {
       sid: "GithubActions",
       effect: "Allow",

@@ -9,6 +9,7 @@ import { LOCK_SUFFIX, planRoleName } from "./github-deploy-role";
 import { githubSubject, type GithubOidcProvider } from "./github-oidc";
 import { checkName, Naming } from "./naming";
 import { stateKey } from "./state-backend";
+import { PropsError } from "./errors";
 
 /**
  * Read actions granted on `"*"` (limited to the environments' regions): AWS has no resource-level
@@ -68,10 +69,10 @@ export class GithubPlanRole extends Construct {
   constructor(scope: Construct, id: string, props: GithubPlanRoleProps) {
     super(scope, id);
     const [first] = props.environments;
-    if (!first) throw new Error(`GithubPlanRole "${id}": environments must list at least one environment`);
+    if (!first) throw new PropsError(`GithubPlanRole "${id}": environments must list at least one environment`);
     const maxSession = props.maxSessionDurationSeconds ?? 3600;
     if (!Number.isInteger(maxSession) || maxSession < 3600 || maxSession > 43200) {
-      throw new Error(`GithubPlanRole "${id}": maxSessionDurationSeconds must be a whole number from 3600 to 43200; got ${maxSession}`);
+      throw new PropsError(`GithubPlanRole "${id}": maxSessionDurationSeconds must be a whole number from 3600 to 43200; got ${maxSession}`);
     }
     const name = planRoleName(first.project);
     this.subjects = [

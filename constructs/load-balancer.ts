@@ -12,6 +12,7 @@ import { Construct } from "constructs";
 import type { Naming } from "./naming";
 import type { Network } from "./network";
 import { PrivateBucket } from "./private-bucket";
+import { PropsError } from "./errors";
 
 /** How the load balancer checks that a target is healthy (trap T7). */
 export interface TargetHealthCheck {
@@ -264,7 +265,7 @@ export class LoadBalancer extends Construct {
 
   private createLogBucket(naming: Naming, settings: { readonly retentionDays: number; readonly preventDestroy: boolean }, region: string | undefined): PrivateBucket {
     if (!naming.accountId) {
-      throw new Error(`LoadBalancer "${this.node.id}": accessLogs needs the account id (config accountId) for the bucket name and log path`);
+      throw new PropsError(`LoadBalancer "${this.node.id}": accessLogs needs the account id (config accountId) for the bucket name and log path`);
     }
     const bucketName = naming.bucketName("alb-logs");
     // Both data sources are answered by the provider itself (static tables), with no AWS API call.
@@ -303,7 +304,7 @@ interface Resolved {
 /** Checks every prop AWS would reject at deploy time; the message names the prop, the value and what is allowed. */
 function validateProps(id: string, props: LoadBalancerProps, resolved: Resolved): void {
   const fail = (message: string): never => {
-    throw new Error(`LoadBalancer "${id}": ${message}`);
+    throw new PropsError(`LoadBalancer "${id}": ${message}`);
   };
   const known = (value: unknown) => !Token.isUnresolved(value);
   const wholeNumber = (prop: string, value: number, min: number, max: number) => {

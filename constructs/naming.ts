@@ -7,6 +7,8 @@
  * a message that names the kind, the value and the rule, instead of at deploy time.
  */
 
+import { PropsError } from "./errors";
+
 export interface NameRule {
   /** Longest name AWS accepts for this kind. */
   readonly maxLength: number;
@@ -52,14 +54,15 @@ export const NAME_RULES = {
 export type NameKind = keyof typeof NAME_RULES;
 
 /** Thrown when a generated name breaks the AWS rule for its kind. */
-export class NameError extends Error {
+export class NameError extends PropsError {
+  override readonly name: string = "NameError";
+
   constructor(
     readonly kind: NameKind,
     readonly value: string,
     readonly reason: string,
   ) {
     super(`Cloud name "${value}" for ${kind} ${reason}`);
-    this.name = "NameError";
   }
 }
 
@@ -103,7 +106,7 @@ export class Naming {
    * Bucket names are shared by every AWS account in the world; the account id makes them yours.
    */
   bucketName(component: string): string {
-    if (!this.accountId) throw new Error(`Naming: bucket "${component}" needs the account id (config accountId) to be globally unique`);
+    if (!this.accountId) throw new PropsError(`Naming: bucket "${component}" needs the account id (config accountId) to be globally unique`);
     return checkName("s3Bucket", `${this.prefix}-${component}-${this.accountId}`);
   }
 

@@ -16,6 +16,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { cidrSubnet } from "./cidr";
 import type { Naming } from "./naming";
+import { PropsError } from "./errors";
 
 /** Subnet tiers, in the order their address blocks are carved out of the VPC. */
 export const SUBNET_TIERS = ["public", "private", "isolated"] as const;
@@ -67,10 +68,10 @@ export class Network extends Construct {
     const { naming, availabilityZones: zones } = props;
     const natCount = props.natGateways ?? 1;
     if (!Number.isInteger(natCount) || natCount < 1 || natCount > zones.length) {
-      throw new Error(`Network "${id}": natGateways must be a whole number from 1 to ${zones.length} (the zone count); got ${natCount}`);
+      throw new PropsError(`Network "${id}": natGateways must be a whole number from 1 to ${zones.length} (the zone count); got ${natCount}`);
     }
     if (zones.length < 2 || zones.length > SLOTS_PER_TIER) {
-      throw new Error(`Network "${id}": availabilityZones must list 2 to ${SLOTS_PER_TIER} zones; got ${zones.length}`);
+      throw new PropsError(`Network "${id}": availabilityZones must list 2 to ${SLOTS_PER_TIER} zones; got ${zones.length}`);
     }
     const tag = (component: string) => ({ Name: naming.name("tag", component) });
 

@@ -2,6 +2,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
 import { partitionOf } from "./app-secrets";
+import { PropsError } from "./errors";
 
 /** DNS suffix of ECR registries per partition. */
 const ECR_DNS_SUFFIX: Readonly<Record<string, string>> = { aws: "amazonaws.com", "aws-us-gov": "amazonaws.com", "aws-cn": "amazonaws.com.cn" };
@@ -52,7 +53,7 @@ export class Registry extends Construct {
       ["untaggedExpiryDays", untaggedExpiryDays, 365],
     ] as const) {
       if (!Number.isInteger(value) || value < 1 || value > max) {
-        throw new Error(`Registry "${id}": ${name} must be a whole number from 1 to ${max}; got ${value}`);
+        throw new PropsError(`Registry "${id}": ${name} must be a whole number from 1 to ${max}; got ${value}`);
       }
     }
 

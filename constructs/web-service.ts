@@ -21,6 +21,7 @@ import type { Naming } from "./naming";
 import type { Network } from "./network";
 import { presetProblems, type Framework, type SecretSource } from "./presets";
 import type { Registry } from "./registry";
+import { PropsError } from "./errors";
 
 export type CpuArchitecture = "X86_64" | "ARM64";
 
@@ -291,6 +292,6 @@ function validate(id: string, props: WebServiceProps): void {
   if (overlap.length) problems.push(`${overlap.join(", ")} set both as environment and as secrets; set each in one place`);
   problems.push(...presetProblems(props.framework, props.environment, Object.keys(props.secrets)));
   if (problems.length) {
-    throw new Error(`WebService "${id}" (${props.framework}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    throw new PropsError(`WebService "${id}" (${props.framework}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
 }

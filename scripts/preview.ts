@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/state-backend";
-import { NameError } from "../constructs/naming";
+import { PropsError } from "../constructs/errors";
 import { isGuardrailFailure } from "../constructs/rules";
 import { checkTerraform, harnessOptionsFromEnv, planAll, type StackResult } from "../lib/terraform";
 
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof NameError || isGuardrailFailure(error) || error.name === "TerraformError";
+  const known = error instanceof ConfigError || error instanceof PropsError || isGuardrailFailure(error) || error.name === "TerraformError";
   console.error(known ? `\n${error.message}\n` : error);
   process.exit(1);
 });
