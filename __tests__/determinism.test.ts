@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -27,5 +27,6 @@ describe("determinism (T3)", () => {
       expect(a).not.toContain(first);
       expect(a).not.toContain(root);
     }
+    for (const dir of [first, second]) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -2,8 +2,8 @@
  * Real Terraform: every synthesized stack passes `terraform validate` and an offline
  * `terraform plan` with the real AWS provider; assertions run on `terraform show -json`.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   TerraformError,
   checkTerraform,
@@ -25,6 +25,12 @@ let results: Record<string, StackResult>;
 beforeAll(async () => {
   results = Object.fromEntries((await planAll(options)).map((r) => [r.stack, r]));
 }, 300_000);
+
+afterAll(() => {
+  // <outdir>/stacks/<stack>: remove the whole synthesized app (plans, offline state, provider links).
+  const [first] = Object.values(results ?? {});
+  if (first) rmSync(dirname(dirname(first.dir)), { recursive: true, force: true });
+});
 
 const stack = (name: string): StackResult => {
   const result = results[name];
