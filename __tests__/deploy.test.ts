@@ -42,6 +42,7 @@ const contract: DeployContract = {
   environment: "staging",
   region: REGION,
   accountId: ACCOUNT,
+  registryHost: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
   clusterName: "shop-staging-cluster",
   services: {
     backend: {

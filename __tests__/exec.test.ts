@@ -33,6 +33,7 @@ const contract: DeployContract = {
   environment: "staging",
   region: REGION,
   accountId: "111111111111",
+  registryHost: `111111111111.dkr.ecr.${REGION}.amazonaws.com`,
   clusterName: CLUSTER,
   services: { backend: service("backend"), frontend: service("frontend") },
   migration: { ...service("backend"), taskFamily: "shop-staging-backend-migrate", logStreamPrefix: "migrate" },

@@ -1,3 +1,6 @@
+import { ecrRegistryHost } from "../constructs/registry";
+import { deployContract } from "../stacks/deploy-contract";
+import { loadEnvironment } from "../config";
 import { production, resourceList, staging, synthEnvironment } from "./helpers";
 
 const s = synthEnvironment(staging).json;
@@ -24,6 +27,12 @@ describe("Registry", () => {
       expect.objectContaining({ rulePriority: 2, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 20 }, action: { type: "expire" } }),
     ]);
     expect(JSON.parse(resourceList(p, "aws_ecr_lifecycle_policy")[0].policy as string).rules[1].selection.countNumber).toBe(50);
+  });
+
+  test("the registry host is computed once, per partition, for the stacks and the deploy tools alike", () => {
+    expect(ecrRegistryHost("111111111111", "eu-west-1")).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com");
+    expect(ecrRegistryHost("111111111111", "cn-north-1")).toBe("111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn");
+    expect(deployContract(loadEnvironment(staging)).registryHost).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com");
   });
 
   test("production repositories are protected by prevent_destroy, staging's are not", () => {

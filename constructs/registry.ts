@@ -7,6 +7,11 @@ import { PropsError } from "./errors";
 /** DNS suffix of ECR registries per partition. */
 const ECR_DNS_SUFFIX: Readonly<Record<string, string>> = { aws: "amazonaws.com", "aws-us-gov": "amazonaws.com", "aws-cn": "amazonaws.com.cn" };
 
+/** The ECR registry host of an account in a region: `<account>.dkr.ecr.<region>.amazonaws.com`. */
+export function ecrRegistryHost(accountId: string, region: string): string {
+  return `${accountId}.dkr.ecr.${region}.${ECR_DNS_SUFFIX[partitionOf(region)]}`;
+}
+
 export interface RegistryProps {
   /** Repository name, from the deploy contract (`<project>-<environment>-<service>`). */
   readonly repositoryName: string;
@@ -65,7 +70,7 @@ export class Registry extends Construct {
       forceDelete: false,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
-    this.registryHost = `${props.accountId}.dkr.ecr.${props.region}.${ECR_DNS_SUFFIX[partitionOf(props.region)]}`;
+    this.registryHost = ecrRegistryHost(props.accountId, props.region);
     this.repositoryUrl = `${this.registryHost}/${props.repositoryName}`;
 
     new EcrLifecyclePolicy(this, "lifecycle", {

@@ -7,6 +7,7 @@
 import type { EnvironmentConfig } from "../config/schema";
 import { Naming } from "../constructs/naming";
 import { SUBNET_TIERS } from "../constructs/network";
+import { ecrRegistryHost } from "../constructs/registry";
 
 /** The two services every environment runs. */
 export const SERVICE_KEYS = ["backend", "frontend"] as const;
@@ -33,12 +34,19 @@ export interface DeployContract {
   readonly environment: string;
   readonly region: string;
   readonly accountId: string;
+  /** The account's ECR registry host, `<account>.dkr.ecr.<region>.amazonaws.com`. */
+  readonly registryHost: string;
   readonly clusterName: string;
   readonly services: Readonly<Record<ServiceKey, ServiceContract>>;
   /** The one-off migration task: backend image, network, secrets and roles, migration command. */
   readonly migration: Omit<ServiceContract, "serviceName">;
   /** `Name` tags of the private subnets, where tasks (and the migration) run. */
   readonly privateSubnetNames: readonly string[];
+}
+
+/** The Terraform variable holding a tag-mode service's image tag, e.g. `backend_image_tag`. */
+export function imageTagVariable(service: ServiceKey): string {
+  return `${service}_image_tag`;
 }
 
 export function serviceContract(naming: Naming, key: ServiceKey): ServiceContract {
@@ -60,6 +68,7 @@ export function deployContract(config: EnvironmentConfig): DeployContract {
     environment: config.name,
     region: config.region,
     accountId: config.accountId,
+    registryHost: ecrRegistryHost(config.accountId, config.region),
     clusterName: naming.name("ecs", "cluster"),
     services: { backend: serviceContract(naming, "backend"), frontend: serviceContract(naming, "frontend") },
     migration: { ...backend, taskFamily: naming.name("ecs", "backend-migrate"), logStreamPrefix: "migrate" },

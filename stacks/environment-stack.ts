@@ -17,7 +17,7 @@ import { Registry } from "../constructs/registry";
 import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/state-backend";
 import { WebService } from "../constructs/web-service";
-import { SERVICE_KEYS, deployContract, type DeployContract, type ServiceKey } from "./deploy-contract";
+import { SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
 
 /** The public base URL of the backend API for the configured routing mode. */
 export function apiUrl(config: EnvironmentConfig): string {
@@ -218,7 +218,7 @@ export class EnvironmentStack extends TerraformStack {
     }
     return new PushedImage(this, `${key}-image`, {
       registry,
-      variableName: `${key}_image_tag`,
+      variableName: imageTagVariable(key),
       defaultTag: settings.image.tag,
       verifyTagExists: settings.image.verifyTagExists,
     });

@@ -4,7 +4,7 @@
  */
 import { DescribeImagesCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import type { EnvironmentConfig } from "../../config/schema";
-import { SERVICE_KEYS, type DeployContract, type ServiceKey } from "../../stacks/deploy-contract";
+import { SERVICE_KEYS, imageTagVariable, type DeployContract, type ServiceKey } from "../../stacks/deploy-contract";
 import { awsCall, DeployError, UsageError } from "./errors";
 
 /**
@@ -19,10 +19,7 @@ export type ImageSources = Readonly<Record<ServiceKey, ImageSource>>;
 /** Docker's tag rule: 1-128 characters of letters, digits, `_`, `.`, `-`, not starting with `.` or `-`. */
 export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/** The Terraform variable holding a tag-mode service's image tag, e.g. `backend_image_tag`. */
-export function imageTagVariable(service: ServiceKey): string {
-  return `${service}_image_tag`;
-}
+export { imageTagVariable };
 
 /** The image source of each service, from the environment's configuration. */
 export function imageSourcesOf(config: EnvironmentConfig): ImageSources {
@@ -74,9 +71,9 @@ export function imageTagVars(sources: ImageSources): string[] {
   return taggedServices(sources).map(({ service, tag }) => `${imageTagVariable(service)}=${tag}`);
 }
 
-/** The registry host of an account's ECR: `<account>.dkr.ecr.<region>.amazonaws.com`. */
+/** The registry host of an account's ECR: `<account>.dkr.ecr.<region>.amazonaws.com` (from the deploy contract). */
 export function registryHost(contract: DeployContract): string {
-  return `${contract.accountId}.dkr.ecr.${contract.region}.amazonaws.com`;
+  return contract.registryHost;
 }
 
 /**
