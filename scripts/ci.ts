@@ -15,17 +15,13 @@
  */
 import { readFileSync } from "node:fs";
 import { environments, loadEnvironments, type EnvironmentConfig } from "../config";
+import { dockerPlatform } from "../constructs/container-image";
 import { imageSourcesOf, imageTagVariable, registryHost } from "../lib/deploy/images";
 import { deployContract, SERVICE_KEYS, type ServiceKey } from "../stacks/deploy-contract";
 
 export const USAGE = "usage: ci.ts env <environment> | ci.ts deployed-tags <environment> <state.json>";
 
 export class CiUsageError extends Error {}
-
-/** The build platform of an image for a task's CPU architecture (T6). */
-export function buildPlatform(cpuArchitecture: "X86_64" | "ARM64"): string {
-  return cpuArchitecture === "ARM64" ? "linux/arm64" : "linux/amd64";
-}
 
 function environmentNamed(name: string | undefined, configs: readonly EnvironmentConfig[]): EnvironmentConfig {
   const config = configs.find((c) => c.name === name);
@@ -43,7 +39,7 @@ export function environmentOutputs(config: EnvironmentConfig): Record<string, st
     outputs[`${service}_source`] = sources[service].source;
     outputs[`${service}_repository`] = `${registry}/${contract.services[service].repositoryName}`;
     outputs[`${service}_repository_name`] = contract.services[service].repositoryName;
-    outputs[`${service}_platform`] = buildPlatform(config.services[service].cpuArchitecture);
+    outputs[`${service}_platform`] = dockerPlatform(config.services[service].cpuArchitecture);
   }
   return outputs;
 }
