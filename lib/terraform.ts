@@ -7,13 +7,13 @@
  * as a `*_override.tf.json` next to the synthesized stack, so no AWS account is needed. The
  * stack itself is left untouched: its real S3 backend is what `cdktf deploy` uses.
  */
+import { createHash } from "node:crypto";
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { App } from "cdktf";
 import { environments, loadEnvironments } from "../config";
-import { buildApp } from "../stacks/app";
+import { synthApp } from "./synth";
 
 /** The AWS provider version @cdktf/provider-aws 20.1.0 is generated from. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -86,7 +86,7 @@ export function checkTerraform(options: HarnessOptions): string {
 }
 
 /** Environment for Terraform commands: provider mirror (if any), plugin cache, no prompts, no telemetry. */
-function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.ProcessEnv {
+export function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.ProcessEnv {
   mkdirSync(options.pluginCacheDir, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -182,10 +182,9 @@ export interface StackResult {
 
 /** Synthesizes the shipped configuration into `outdir` and returns the stack names. */
 export function synthesize(outdir: string, inputs: readonly unknown[] = environments): string[] {
-  const app = new App({ outdir });
-  buildApp(app, loadEnvironments(inputs));
-  app.synth();
-  return readdirSync(join(outdir, "stacks")).sort();
+  synthApp(loadEnvironments(inputs), outdir);
+  // The manifest names the stacks of this synth; the directory may still hold stacks of an earlier one.
+  return Object.keys(JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")).stacks).sort();
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -210,6 +209,88 @@ export async function planStack(outdir: string, stack: string, options: HarnessO
   const [, plan] = await timed(() => run(bin, ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"], dir, env));
   const show = await run(bin, ["show", "-json", "offline.tfplan"], dir, env);
   return { stack, dir, validate, plan: JSON.parse(show), seconds: { init, validate: validateSeconds, plan } };
+}
+
+/** One planned change, as `terraform plan -json` streams it. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly type: string;
+  readonly action: string;
+}
+
+/** What the preview needs of one stack: its planned changes and warnings, without `validate` or `show`. */
+export interface PreviewResult {
+  readonly stack: string;
+  readonly dir: string;
+  readonly changes: PlannedChange[];
+  readonly warnings: string[];
+  /** `init` is 0 when the previous run's init was reused. */
+  readonly seconds: { init: number; plan: number };
+}
+
+const INIT_STAMP = join(".terraform", "init-inputs.sha256");
+
+/**
+ * Runs `terraform init` unless the last init in `dir` was made for the same inputs: the stack's
+ * `terraform` block (providers, backend), the override and the provider source. Returns the seconds
+ * spent (0 when reused). Everything else in a stack changes without needing a new init.
+ */
+async function initOnce(dir: string, bin: string, env: NodeJS.ProcessEnv, options: HarnessOptions): Promise<number> {
+  const stack = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+  const inputs = JSON.stringify([stack.terraform, readFileSync(join(dir, OVERRIDE_FILE), "utf8"), options.providerMirror ?? "registry", AWS_PROVIDER_VERSION]);
+  const digest = createHash("sha256").update(inputs).digest("hex");
+  const stamp = join(dir, INIT_STAMP);
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return 0;
+  const [, seconds] = await timed(() => run(bin, ["init", "-input=false", "-no-color", "-reconfigure"], dir, env));
+  writeFileSync(stamp, digest);
+  return seconds;
+}
+
+/**
+ * The preview's path for one stack: init (reused when unchanged), then ONE provider start: an offline
+ * `plan -json` whose event stream carries the planned changes and the diagnostics. A plan validates
+ * the configuration first, so a separate `validate` would only start the 700 MB provider again.
+ */
+export async function previewStack(outdir: string, stack: string, options: HarnessOptions): Promise<PreviewResult> {
+  const dir = join(outdir, "stacks", stack);
+  const bin = options.terraformBin ?? "terraform";
+  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
+  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  const env = terraformEnv(options, dir);
+  const init = await initOnce(dir, bin, env, options);
+  const [stream, plan] = await timed(() =>
+    run(bin, ["plan", "-json", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"], dir, env).catch((error: Error) => {
+      // With -json, errors arrive as diagnostic events: show their text, not the raw event stream.
+      const messages = error.message.split("\n").flatMap((line) => {
+        try {
+          const event = JSON.parse(line);
+          return event.type === "diagnostic" && event.diagnostic?.severity === "error" ? [`${event.diagnostic.summary}: ${event.diagnostic.detail ?? ""}`] : [];
+        } catch {
+          return [];
+        }
+      });
+      throw new TerraformError(`terraform plan failed for stack ${stack}:\n${messages.join("\n") || error.message}`);
+    }),
+  );
+  const events = stream.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  const changes = events
+    // Data sources read at plan time show up as "read" changes; the summary is about managed resources.
+    .filter((e) => e.type === "planned_change" && !/(^|\.)data\./.test(e.change.resource.addr))
+    .map((e) => ({ address: e.change.resource.addr, type: e.change.resource.resource_type, action: e.change.action }));
+  const warnings = events.filter((e) => e.type === "diagnostic" && e.diagnostic?.severity === "warning").map((e) => e.diagnostic.summary);
+  return { stack, dir, changes, warnings, seconds: { init, plan } };
+}
+
+/**
+ * Synthesizes every stack into `outdir` and previews them in parallel. The stacks' `.terraform`
+ * directories survive between runs (inits are reused); stacks that no longer exist are removed.
+ */
+export async function previewAll(options: HarnessOptions, outdir: string): Promise<PreviewResult[]> {
+  checkTerraform(options);
+  const stacks = synthesize(outdir);
+  const stacksDir = join(outdir, "stacks");
+  for (const entry of readdirSync(stacksDir)) if (!stacks.includes(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
+  return Promise.all(stacks.map((stack) => previewStack(outdir, stack, options)));
 }
 
 /** Synthesizes every stack into a fresh directory and plans them all offline, in parallel. */

@@ -1,40 +1,43 @@
 /**
- * `npm run preview`: the main job. Synthesizes every stack, then runs `terraform validate` and an
- * offline `terraform plan` for each through the real AWS provider (no AWS account needed), and
- * prints a short summary per stack. Plans are kept in .preview/stacks/<stack>/offline.tfplan.
+ * `npm run preview`: the main job. Synthesizes every stack, then runs an offline `terraform plan`
+ * for each, in parallel, through the real AWS provider (no AWS account needed), and prints a short
+ * summary per stack. A plan validates the configuration before planning it, so no separate
+ * `terraform validate` is run (it would start the provider a second time). Plans are kept in
+ * .preview/stacks/<stack>/offline.tfplan; each stack's init is kept and reused while its providers
+ * and backend are unchanged.
  *
  * .preview is separate from cdktf.out on purpose: the offline override (local state, fake keys)
  * must never sit next to a stack that `cdktf deploy` runs.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/state-backend";
 import { PropsError } from "../constructs/errors";
 import { isGuardrailFailure } from "../constructs/rules";
-import { checkTerraform, harnessOptionsFromEnv, planAll, type StackResult } from "../lib/terraform";
+import { checkTerraform, harnessOptionsFromEnv, previewAll, type PreviewResult } from "../lib/terraform";
 
 /** Guardrail waivers recorded in the synthesized stack (rule, resource, reason). */
-function waiversOf(result: StackResult): { rule: string; resource: string; reason: string }[] {
+function waiversOf(result: PreviewResult): { rule: string; resource: string; reason: string }[] {
   return JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"))["//"]?.guardrail_waivers ?? [];
 }
 
-function summarize(result: StackResult, backend: string): string {
-  const changes = (result.plan.resource_changes ?? []).filter((c) => c.mode === "managed");
+function summarize(result: PreviewResult, backend: string): string {
   const counts = new Map<string, number>();
-  for (const change of changes) {
-    const key = `${change.change.actions.join("+")} ${change.type}`;
+  for (const change of result.changes) {
+    const key = `${change.action} ${change.type}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const creates = changes.filter((c) => c.change.actions.join() === "create").length;
+  const creates = result.changes.filter((c) => c.action === "create").length;
   const width = Math.max(...[...counts.keys()].map((k) => k.length));
   const lines = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, n]) => `    ${key.padEnd(width)}  ${n}`);
   const waivers = waiversOf(result);
+  const init = result.seconds.init ? `init ${result.seconds.init.toFixed(1)}s` : "init reused";
   return [
     `== ${result.stack}`,
     `  state:    ${backend}`,
-    `  validate: ok (${result.validate.warning_count} warnings)`,
-    `  plan:     ${creates} to create, ${changes.length - creates} other changes (init ${result.seconds.init.toFixed(1)}s, validate ${result.seconds.validate.toFixed(1)}s, plan ${result.seconds.plan.toFixed(1)}s)`,
+    `  plan:     valid, ${creates} to create, ${result.changes.length - creates} other changes (${init}, plan ${result.seconds.plan.toFixed(1)}s)`,
+    ...result.warnings.map((w) => `  warning:  ${w}`),
     ...lines,
     `  guardrails: every rule passes${waivers.length ? `, except ${waivers.length} waived:` : ""}`,
     ...waivers.map((w) => `    ${w.rule.padEnd(7)} ${w.resource}: ${w.reason}`),
@@ -47,8 +50,7 @@ async function main(): Promise<void> {
   const version = checkTerraform(options);
   console.log(`Offline preview with Terraform ${version}; AWS provider from ${options.providerMirror ? `mirror ${options.providerMirror}` : "the registry"}.`);
   const outdir = resolve(".preview");
-  rmSync(outdir, { recursive: true, force: true });
-  const results = await planAll(options, outdir);
+  const results = await previewAll(options, outdir);
   const state = configs[0].state;
   for (const result of results) {
     const backend =
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
         : `s3://${state.bucket}/${stateKey(configs[0].project, result.stack)} (${state.region}, encrypted, use_lockfile)`;
     console.log(`\n${summarize(result, backend)}`);
   }
-  console.log(`\nAll ${results.length} stacks validate and plan offline. Plans: ${outdir}/stacks/<stack>/offline.tfplan`);
+  console.log(`\nAll ${results.length} stacks plan offline. Plans: ${outdir}/stacks/<stack>/offline.tfplan`);
 }
 
 main().catch((error: Error) => {
