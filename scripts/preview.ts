@@ -12,6 +12,7 @@ import { ConfigError, environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/state-backend";
 import { PropsError } from "../constructs/errors";
 import { isGuardrailFailure } from "../constructs/rules";
+import { writeDiagrams } from "../lib/diagram";
 import { checkTerraform, harnessOptionsFromEnv, planAll, type StackResult } from "../lib/terraform";
 
 /** Guardrail waivers recorded in the synthesized stack (rule, resource, reason). */
@@ -58,6 +59,9 @@ async function main(): Promise<void> {
     console.log(`\n${summarize(result, backend)}`);
   }
   console.log(`\nAll ${results.length} stacks validate and plan offline. Plans: ${outdir}/stacks/<stack>/offline.tfplan`);
+  // Diagrams from the stacks just synthesized (well under a second): into the preview output and docs/diagrams.
+  for (const target of [join(outdir, "diagrams"), resolve("docs", "diagrams")]) await writeDiagrams(outdir, target);
+  console.log(`Diagrams: ${outdir}/diagrams/<env>.svg and .mmd (also docs/diagrams/)`);
 }
 
 main().catch((error: Error) => {
