@@ -205,3 +205,15 @@ describe("the shipped environments", () => {
     expect(difference(undefined, head)).toContain("The base branch has no cost estimate");
   });
 });
+
+test("the pull-request workflow runs the cost script on base and head and comments the difference", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require("yaml") as typeof import("yaml");
+  const workflow = parse(readFileSync(join(__dirname, "..", ".github", "workflows", "pull-request.yml"), "utf8"));
+  const steps = workflow.jobs.cost.steps as { name?: string; run?: string; with?: Record<string, string>; "working-directory"?: string }[];
+  const base = steps.find((s) => s.with?.ref === "${{ github.event.pull_request.base.sha }}")!;
+  expect(steps.find((s) => s["working-directory"] === base.with!.path)!.run).toMatch(/npm run --silent cost -- --json > "\$RUNNER_TEMP\/cost-base\.json"/);
+  expect(steps.some((s) => /npm run --silent cost -- --json > "\$RUNNER_TEMP\/cost-head\.json"/.test(s.run ?? ""))).toBe(true);
+  expect(steps.some((s) => /cost -- diff "\$RUNNER_TEMP\/cost-base\.json" "\$RUNNER_TEMP\/cost-head\.json"/.test(s.run ?? ""))).toBe(true);
+  expect(steps.find((s) => /comment/i.test(s.name ?? ""))!.run).toContain("cost-comment.md");
+});
