@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDiagram, DRAWN_TYPES, environmentStacks, IGNORED_TYPES, renderSvg, toDot, toMermaid, unaccountedTypes } from "../lib/diagram";
@@ -134,9 +134,18 @@ test("the SVG is rendered in-process by Graphviz (WebAssembly) and carries every
 });
 
 test("the committed docs/diagrams match the stacks (run `npm run diagram` after a change)", async () => {
-  const { readFileSync } = await import("node:fs");
   for (const [env, model] of Object.entries(models)) {
     expect(readFileSync(join(__dirname, "..", "docs", "diagrams", `${env}.mmd`), "utf8")).toBe(toMermaid(model));
     expect(readFileSync(join(__dirname, "..", "docs", "diagrams", `${env}.svg`), "utf8")).toBe(await renderSvg(toDot(model)));
   }
+});
+
+test("production: autoscaled services show their range, and the ALB writes to its access-log bucket", () => {
+  const model = models.production;
+  const backend = nodeWith(model, "aws_ecs_service", (a) => a.includes("backend"))!;
+  expect(backend.lines).toContain("Fargate, 2 tasks, scales 2-6");
+  const alb = nodeWith(model, "aws_lb")!.id;
+  const logs = nodeWith(model, "aws_s3_bucket", (a) => a.includes("access-logs"))!.id;
+  expect(model.edges).toContainEqual({ from: alb, to: logs, kind: "data", label: "access logs" });
+  expect(models.staging.edges.filter((e) => e.label === "access logs")).toEqual([]);
 });

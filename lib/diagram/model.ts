@@ -263,8 +263,8 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
     const targetGroups = ((service.values.load_balancer as Block[] | undefined) ?? []).flatMap((lb) => [...dataReferencesIn(lb)]);
     const ports = ((service.values.load_balancer as Block[] | undefined) ?? []).map((lb) => `:${lb.container_port}`);
     const spot = ((service.values.capacity_provider_strategy as Block[] | undefined) ?? []).some((s) => s.capacity_provider === "FARGATE_SPOT");
-    const scaling = ofType("aws_appautoscaling_target").find((t) => String(t.values.resource_id ?? "").includes(String(service.values.name)));
-    const count = scaling ? `${scaling.values.min_capacity}-${scaling.values.max_capacity} tasks` : `${service.values.desired_count} task${service.values.desired_count === 1 ? "" : "s"}`;
+    const scaling = ofType("aws_appautoscaling_target").find((t) => dataReferencesIn({ r: t.values.resource_id }).has(service.address) || t.values.resource_id === `service/${service.values.name}`);
+    const count = scaling ? `${service.values.desired_count} tasks, scales ${scaling.values.min_capacity}-${scaling.values.max_capacity}` : `${service.values.desired_count} task${service.values.desired_count === 1 ? "" : "s"}`;
     const size = taskDefinition ? `${Number(taskDefinition.values.cpu) / 1024} vCPU, ${Number(taskDefinition.values.memory) / 1024} GB` : "";
     const worker = targetGroups.length === 0;
     add({
@@ -343,6 +343,11 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
       lines: [`S3 ${bucket.path.split("/")[0] === "load-balancer" ? "access logs" : bucket.path.split("/")[0]}`, String(bucket.values.bucket ?? bucket.values.bucket_prefix ?? ""), status === "Enabled" ? "versioned" : ""].filter(Boolean),
       addresses: [bucket.address],
     });
+  }
+  // Load balancer access logs.
+  for (const lb of ofType("aws_lb")) {
+    const logs = lb.values.access_logs as Block | undefined;
+    if (logs?.enabled) edge(safeId(lb.id), nodeOf.get([...dataReferencesIn(logs)][0]), "data", "access logs");
   }
   for (const repo of ofType("aws_ecr_repository")) {
     add({ id: safeId(repo.id), kind: "repository", group: "regional", lines: [`ECR ${repo.values.name}`, `tags ${String(repo.values.image_tag_mutability ?? "MUTABLE").toLowerCase()}`], addresses: [repo.address] });

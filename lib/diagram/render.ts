@@ -74,7 +74,9 @@ export function toDot(model: DiagramModel): string {
   const emitGroup = (group: DiagramGroup | undefined, indent: string) => {
     const members = model.nodes.filter((n) => n.group === group?.id);
     for (const node of members) lines.push(`${indent}${dotNode(node)}`);
-    for (const child of model.groups.filter((g) => g.parent === group?.id)) {
+    // Graphviz stacks sibling clusters of one rank bottom-up in the order they are written: write the tiers isolated first so public ends on top.
+    const children = model.groups.filter((g) => g.parent === group?.id);
+    for (const child of group?.id === "vpc" ? [...children].reverse() : children) {
       if (child.id === "regional") {
         // Regional services sit next to the flows that reach them: a box around them would span every rank.
         for (const node of model.nodes.filter((n) => n.group === "regional")) lines.push(`${indent}${dotNode(node)}`);
@@ -87,9 +89,6 @@ export function toDot(model: DiagramModel): string {
   };
   emitGroup(undefined, "  ");
   for (const edge of model.edges) lines.push(`  ${dotEdge(edge)}`);
-  // Stack the tiers top to bottom: public, private, isolated.
-  const tiers = ["public", "private", "isolated"].map((t) => `subnets_${t}`).filter((id) => model.nodes.some((n) => n.id === id));
-  for (let i = 1; i < tiers.length; i++) lines.push(`  ${tiers[i - 1]} -> ${tiers[i]} [style=invis, weight=10];`);
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }
