@@ -6,7 +6,10 @@ module.exports = {
   // swc strips types only; `npm run typecheck` (tsc --noEmit) checks them as its own step.
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
+    // @hpcc-js/wasm-graphviz (the diagram's SVG renderer) ships ESM only; Jest's module system needs CommonJS.
+    "/node_modules/@hpcc-js/.+\\.js$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
   },
+  transformIgnorePatterns: ["/node_modules/(?!@hpcc-js/)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // Terraform runs in child processes; two workers keep both cores busy on a 2-core machine.
   maxWorkers: 2,

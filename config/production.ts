@@ -60,6 +60,8 @@ export const production: EnvironmentInput = {
   registry: { keepImages: 50, untaggedExpiryDays: 7, preventDestroy: true },
   delivery: { deployFrom: { environment: "production" } },
   cluster: { containerInsights: true, execLogRetentionDays: 365 },
+  /** Usage assumptions of the cost estimate where production differs from the defaults (README "Monthly cost estimate"). */
+  cost: { requestsPerMonth: 10_000_000, natDataGiBPerMonth: 100, logIngestGiBPerGroupPerMonth: 3 },
   /** Where production departs from a guardrail, each with its reason (README "Guardrails"). */
   guardrails: {
     waivers: [

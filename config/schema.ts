@@ -301,6 +301,29 @@ export const environmentSchema = z
     bootstrap: z.strictObject({ guardrails: guardrailsSchema }).default({ guardrails: { waivers: [] } }),
     /** Extra tags on every resource, next to Project, Environment and ManagedBy. */
     tags: z.record(z.string(), z.string()).default({}),
+    // --- Cost estimate assumptions (issue 16, README "Monthly cost estimate"): usage the stacks cannot know. ---
+    /** Usage assumptions of `npm run cost`; printed with every estimate. Sizes, counts and classes come from the stacks. */
+    cost: z
+      .strictObject({
+        /** Requests through the load balancer per month (LCU: one new connection per request, bytes below). */
+        requestsPerMonth: z.number().min(0, { error: "must be 0 or more" }).default(1_000_000),
+        /** Average response size in KiB (the ALB's processed-bytes LCU dimension). */
+        averageResponseKiB: z.number().min(0, { error: "must be 0 or more" }).default(64),
+        /** GiB per month through the NAT gateways (image pulls, outbound API calls), all gateways together. */
+        natDataGiBPerMonth: z.number().min(0, { error: "must be 0 or more" }).default(20),
+        /** GiB ingested per month into each CloudWatch log group; storage follows from each group's retention. */
+        logIngestGiBPerGroupPerMonth: z.number().min(0, { error: "must be 0 or more" }).default(1),
+        /** Share of the database that changes per day, in percent: backup storage beyond the free 100% of the volume. */
+        databaseChangePercentPerDay: z.number().min(0).max(100, { error: "must be at most 100" }).default(2),
+        /** GiB of images each ECR repository keeps after its lifecycle policy. */
+        imageGiBPerRepository: z.number().min(0, { error: "must be 0 or more" }).default(2),
+        /** GiB stored in each S3 bucket, and requests per bucket per month. */
+        bucketGiB: z.number().min(0, { error: "must be 0 or more" }).default(10),
+        bucketPutRequestsPerMonth: z.number().min(0, { error: "must be 0 or more" }).default(100_000),
+        bucketGetRequestsPerMonth: z.number().min(0, { error: "must be 0 or more" }).default(1_000_000),
+      })
+      .prefault({}),
+    // --- end of cost estimate assumptions ---
   })
   .superRefine((cfg, ctx) => {
     cfg.availabilityZones.forEach((az, i) => {

@@ -282,15 +282,17 @@ export async function previewStack(outdir: string, stack: string, options: Harne
 }
 
 /**
- * Synthesizes every stack into `outdir` and previews them in parallel. The stacks' `.terraform`
- * directories survive between runs (inits are reused); stacks that no longer exist are removed.
+ * Synthesizes every stack into `outdir` and previews them in parallel, running `alongside` (work that
+ * needs only the synthesized stacks) meanwhile. The stacks' `.terraform` directories survive between
+ * runs (inits are reused); stacks that no longer exist are removed.
  */
-export async function previewAll(options: HarnessOptions, outdir: string): Promise<PreviewResult[]> {
+export async function previewAll(options: HarnessOptions, outdir: string, alongside: () => Promise<void> = async () => {}): Promise<PreviewResult[]> {
   checkTerraform(options);
   const stacks = synthesize(outdir);
   const stacksDir = join(outdir, "stacks");
   for (const entry of readdirSync(stacksDir)) if (!stacks.includes(entry)) rmSync(join(stacksDir, entry), { recursive: true, force: true });
-  return Promise.all(stacks.map((stack) => previewStack(outdir, stack, options)));
+  const [results] = await Promise.all([Promise.all(stacks.map((stack) => previewStack(outdir, stack, options))), alongside()]);
+  return results;
 }
 
 /** Synthesizes every stack into a fresh directory and plans them all offline, in parallel. */

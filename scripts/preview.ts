@@ -15,6 +15,7 @@ import { ConfigError, environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/state-backend";
 import { PropsError } from "../constructs/errors";
 import { isGuardrailFailure } from "../constructs/rules";
+import { writeDiagrams } from "../lib/diagram";
 import { checkTerraform, harnessOptionsFromEnv, previewAll, type PreviewResult } from "../lib/terraform";
 
 /** Guardrail waivers recorded in the synthesized stack (rule, resource, reason). */
@@ -50,7 +51,10 @@ async function main(): Promise<void> {
   const version = checkTerraform(options);
   console.log(`Offline preview with Terraform ${version}; AWS provider from ${options.providerMirror ? `mirror ${options.providerMirror}` : "the registry"}.`);
   const outdir = resolve(".preview");
-  const results = await previewAll(options, outdir);
+  // Diagrams are drawn from the synthesized stacks while Terraform plans them: into the preview output and docs/diagrams.
+  const results = await previewAll(options, outdir, async () => {
+    for (const target of [join(outdir, "diagrams"), resolve("docs", "diagrams")]) await writeDiagrams(outdir, target);
+  });
   const state = configs[0].state;
   for (const result of results) {
     const backend =
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
     console.log(`\n${summarize(result, backend)}`);
   }
   console.log(`\nAll ${results.length} stacks plan offline. Plans: ${outdir}/stacks/<stack>/offline.tfplan`);
+  console.log(`Diagrams: ${outdir}/diagrams/<env>.svg and .mmd (also docs/diagrams/)`);
 }
 
 main().catch((error: Error) => {
