@@ -46,7 +46,10 @@ export function loadEnvironment(input: unknown): EnvironmentConfig {
   const label = typeof claimed === "string" ? claimed : "(unnamed)";
   const parsed = environmentSchema.safeParse(input, { error: ourVoice });
   if (!parsed.success) {
-    throw new ConfigError(label, parsed.error.issues.map((issue) => describeIssue(input, issue)));
+    // A value of the wrong type gets one message: not also the length checks zod ran on it anyway.
+    const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => i.path.join(".")));
+    const issues = parsed.error.issues.filter((i) => i.code === "invalid_type" || !wrongType.has(i.path.join(".")));
+    throw new ConfigError(label, issues.map((issue) => describeIssue(input, issue)));
   }
   const config = parsed.data;
   // Beyond types and formats: secrets, Terraform template sequences, AWS combinations, name lengths.

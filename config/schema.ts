@@ -76,8 +76,11 @@ const stateSchema = z.strictObject({
   region: region(),
 });
 
+/** Our message for a missing or non-integer number (the value is shown by the loader). */
+const wholeNumber = (issue: { input?: unknown }) => (issue.input === undefined ? "is required: a whole number" : "must be a whole number");
+
 const int = (min: number, max: number) =>
-  z.int({ error: "must be a whole number" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+  z.int({ error: wholeNumber }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const envName = z.string().regex(ENV_NAME, { error: "must be an environment variable name: uppercase letters, digits and _" });
@@ -138,9 +141,9 @@ const serviceSchema = z
     /** The one port the container listens on: port mapping, target group, security group and PORT (T8). */
     containerPort: int(1, 65535),
     /** Fargate CPU units (256 = 0.25 vCPU). */
-    cpu: z.int({ error: "must be a whole number" }),
+    cpu: z.int({ error: wholeNumber }),
     /** Fargate memory in MiB; must be valid for `cpu`. */
-    memoryMiB: z.int({ error: "must be a whole number" }),
+    memoryMiB: z.int({ error: wholeNumber }),
     /** Drives both the task's runtime platform and the image build platform (T6). */
     cpuArchitecture: z.enum(["X86_64", "ARM64"], { error: "must be X86_64 or ARM64" }).default("X86_64"),
     desiredCount: int(0, 1000),
@@ -244,7 +247,7 @@ export const environmentSchema = z
     network: z.strictObject({
       vpcCidr,
       /** NAT gateways: 1 is cheap (staging), one per AZ survives an AZ outage (production). */
-      natGateways: z.int({ error: "must be a whole number" }).min(1, { error: "must be at least 1 (tasks in private subnets need a route out to pull images)" }),
+      natGateways: z.int({ error: wholeNumber }).min(1, { error: "must be at least 1 (tasks in private subnets need a route out to pull images)" }),
       flowLogs: z.strictObject({
         enabled: z.boolean(),
         retentionDays,

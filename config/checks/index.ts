@@ -60,7 +60,7 @@ function tagProblems(config: EnvironmentConfig): string[] {
     else if (reserved) problems.push(`${at}: got the key ${show(key)}; the project sets ${reserved} on every resource itself (with ${PROJECT_TAG_KEYS.join(", ")}), so this tag would be silently replaced: use another key such as "Team" or remove it`);
     else if (!TAG_CHARS.test(key)) problems.push(`${at}: got the key ${show(key)}; tag keys may contain only letters, digits, spaces and _ . : / = + - @`);
     if (value.length > 256) problems.push(`${at}: got a value of ${value.length} characters; AWS allows at most 256: shorten it`);
-    else if (!TAG_CHARS.test(value.replace(/[$%]\{/g, ""))) problems.push(`${at}: got ${show(value)}; tag values may contain only letters, digits, spaces and _ . : / = + - @`);
+    else if (!TAG_CHARS.test(value)) problems.push(`${at}: got ${show(value)}; tag values may contain only letters, digits, spaces and _ . : / = + - @`);
   }
   return problems;
 }
@@ -113,9 +113,9 @@ function serviceProblems(config: EnvironmentConfig): string[] {
     }
     const check = { ...preset.healthCheck, ...svc.healthCheck };
     if (check.timeoutSeconds >= check.intervalSeconds) {
-      const from = (field: "timeoutSeconds" | "intervalSeconds") => (field in svc.healthCheck ? "" : ` (the ${svc.framework} preset's default)`);
+      const from = (field: "timeoutSeconds" | "intervalSeconds") => (field in svc.healthCheck ? "" : `, the ${svc.framework} preset's default`);
       problems.push(
-        `${at}.healthCheck.timeoutSeconds: got ${check.timeoutSeconds}${from("timeoutSeconds")}; must be less than healthCheck.intervalSeconds (${check.intervalSeconds}${from("intervalSeconds")}): lower timeoutSeconds or raise intervalSeconds`,
+        `${at}.healthCheck.timeoutSeconds: got ${check.timeoutSeconds}${from("timeoutSeconds")}; must be less than ${at}.healthCheck.intervalSeconds (${check.intervalSeconds}${from("intervalSeconds")}): lower timeoutSeconds or raise intervalSeconds`,
       );
     }
     if (svc.healthCheck.matcher && (svc.healthCheck.matcher.match(/\d{3}/g) ?? []).some((code) => Number(code) < 200 || Number(code) > 499)) {
@@ -147,7 +147,7 @@ function deliveryProblems(config: EnvironmentConfig): string[] {
 
 function databaseProblems(config: EnvironmentConfig): string[] {
   const { allocatedStorageGiB: allocated, maxAllocatedStorageGiB: max } = config.database;
-  const least = Math.ceil(allocated * 1.1);
+  const least = Math.ceil((allocated * 11) / 10);
   if (max >= least) return [];
   return [
     `database.maxAllocatedStorageGiB: got ${max}; RDS needs the storage autoscaling ceiling at least 10% above database.allocatedStorageGiB (${allocated}): set it to ${least} or more`,

@@ -66,5 +66,5 @@ export function secretVariables(environment: Readonly<Record<string, string>>): 
 
 /** A value shown in an error without giving the secret away: its first 4 characters and its length. */
 export function redact(value: string): string {
-  return `"${value.slice(0, 4)}…" (${value.length} characters, the rest hidden)`;
+  return `"${value.slice(0, 4)}…" (${value.length} character${value.length === 1 ? "" : "s"}, the rest hidden)`;
 }
