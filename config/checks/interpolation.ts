@@ -14,7 +14,8 @@ export function hasTemplateSequence(value: string): boolean {
 /** `value` escaped so that Terraform takes it literally: `${` → `$${`, `%{` → `%%{`. */
 export function escapeTemplate(value: string): string {
   // An already escaped "$${" is escaped again on purpose: the user wrote those characters.
-  return value.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // A replacer function: in a replacement string "$$" would mean a single "$".
+  return value.replace(/([$%])\{/g, (_match, sigil: string) => `${sigil}${sigil}{`);
 }
 
 /** Every value of a string map escaped for Terraform. */
