@@ -230,7 +230,7 @@ describe("7. messages that point at the right setting, in our voice", () => {
     [
       "a name made too long by a port change names the port",
       withBackend({ containerPort: 18080 }, { ...staging, project: "acme-shopeu", services: { ...staging.services, frontend: { ...staging.services.frontend, containerPort: 80 } } }),
-      ['project + name: got "acme-shopeu" (11 characters) + "staging" (7 characters); the target group name "acme-shopeu-staging-backend-18080" built from project, name and services.backend.containerPort (18080) is 33 characters and AWS allows 32: shorten project or name by 1 character(s)'],
+      ['project + name: got "acme-shopeu" (11 characters) + "staging" (7 characters); the target group name "acme-shopeu-staging-backend-18080" built from project, name and services.backend.containerPort (18080) is 33 characters and AWS allows 32: shorten project or name by 1 character(s), or use a shorter services.backend.containerPort'],
     ],
   ])("%s", (_case, input, expected) => {
     expect(problems(input)).toEqual(expected);

@@ -88,7 +88,7 @@ describe("configuration errors name the environment, the setting, the value and 
     const text = errorOf({ ...production, project: "acme-storefront-eu" });
     expect(text).toContain('environment "production"');
     expect(text).toContain(
-      'project + name: got "acme-storefront-eu" (18 characters) + "production" (10 characters); the target group name "acme-storefront-eu-production-frontend-3000" built from project, name and services.frontend.containerPort (3000) is 43 characters and AWS allows 32: shorten project or name by 11 character(s)',
+      'project + name: got "acme-storefront-eu" (18 characters) + "production" (10 characters); the target group name "acme-storefront-eu-production-frontend-3000" built from project, name and services.frontend.containerPort (3000) is 43 characters and AWS allows 32: shorten project or name by 11 character(s), or use a shorter services.frontend.containerPort',
     );
   });
 

@@ -6,7 +6,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Annotations, App, TerraformOutput, TerraformStack } from "cdktf";
 import { loadEnvironment, ConfigError } from "../config";
+import { GuardrailError, synthOrRefuse } from "../lib/synth-entry";
 import { messageOf, staging } from "./helpers";
 
 const root = join(__dirname, "..");
@@ -76,3 +78,33 @@ describe("a waiver reason must say something", () => {
   });
 });
 
+
+describe("synthOrRefuse (used by the entry and by npm run preview's harness)", () => {
+  const withVariable = <T>(value: string | undefined, fn: () => T): T => {
+    const before = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    if (value === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = value;
+    try {
+      return fn();
+    } finally {
+      if (before === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = before;
+    }
+  };
+
+  test.each([["unset", undefined], ["set", "1"]])("with the variable %s, an error annotation throws GuardrailError without CDKTF's hint", (_case, value) => {
+    const outdir = mkdtempSync(join(tmpdir(), "synth-or-refuse-"));
+    outdirs.push(outdir);
+    const message = withVariable(value, () => {
+      const app = new App({ outdir });
+      const stack = new TerraformStack(app, "s");
+      new TerraformOutput(stack, "o", { value: "x" });
+      Annotations.of(stack).addError("[RDS.5] databases run Multi-AZ: multi_az is not true");
+      return messageOf(() => synthOrRefuse(app), GuardrailError);
+    });
+    expect(message).toBe(
+      "Guardrails refused the configuration (1 problem):\n  - [s] [RDS.5] databases run Multi-AZ: multi_az is not true\n\n" +
+        'Fix each problem above, or waive a rule for a resource with a written reason in config guardrails.waivers (README "Guardrails"). Guardrails cannot be switched off.',
+    );
+  });
+});

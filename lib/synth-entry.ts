@@ -32,6 +32,27 @@ export function guardrailReport(errors: readonly string[]): string {
   ].join("\n");
 }
 
+/** Synth stopped by error annotations; the message is `guardrailReport`. */
+export class GuardrailError extends Error {
+  override readonly name: string = "GuardrailError";
+}
+
+/**
+ * `app.synth()`, then refuse any error annotation, whether or not CDKTF was told to continue.
+ *
+ * @throws GuardrailError listing every violation (without CDKTF's hint to switch them off).
+ */
+export function synthOrRefuse(app: App): void {
+  try {
+    app.synth();
+  } catch (error) {
+    // CDKTF's own refusal (with its hint); the annotations below say the same without it.
+    if (!isGuardrailFailure(error)) throw error;
+  }
+  const errors = errorAnnotations(app);
+  if (errors.length) throw new GuardrailError(guardrailReport(errors));
+}
+
 export interface SynthResult {
   readonly exitCode: number;
   /** What was printed to stderr (empty on success). */
@@ -43,17 +64,11 @@ export function synthesize(inputs: readonly unknown[], options: { readonly outdi
   try {
     const app = new App(options.outdir ? { outdir: options.outdir } : {});
     buildApp(app, loadEnvironments(inputs));
-    try {
-      app.synth();
-    } catch (error) {
-      // CDKTF's own refusal (with its hint); the annotations below say the same without it.
-      if (!isGuardrailFailure(error)) throw error;
-    }
-    const errors = errorAnnotations(app);
-    return errors.length ? { exitCode: 1, message: guardrailReport(errors) } : { exitCode: 0, message: "" };
+    synthOrRefuse(app);
+    return { exitCode: 0, message: "" };
   } catch (error) {
-    // A configuration mistake: the message says what to change; a stack trace would only hide it.
-    if (error instanceof ConfigError || error instanceof PropsError) return { exitCode: 1, message: error.message };
+    // A configuration mistake or a guardrail violation: the message says what to change; a stack trace would only hide it.
+    if (error instanceof ConfigError || error instanceof PropsError || error instanceof GuardrailError) return { exitCode: 1, message: error.message };
     throw error;
   }
 }

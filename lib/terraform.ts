@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { App } from "cdktf";
 import { environments, loadEnvironments } from "../config";
 import { buildApp } from "../stacks/app";
+import { synthOrRefuse } from "./synth-entry";
 
 /** The AWS provider version @cdktf/provider-aws 20.1.0 is generated from. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -184,7 +185,8 @@ export interface StackResult {
 export function synthesize(outdir: string, inputs: readonly unknown[] = environments): string[] {
   const app = new App({ outdir });
   buildApp(app, loadEnvironments(inputs));
-  app.synth();
+  // Guardrails hold here too, whatever CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS says (npm run preview).
+  synthOrRefuse(app);
   return readdirSync(join(outdir, "stacks")).sort();
 }
 

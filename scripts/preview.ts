@@ -12,6 +12,7 @@ import { ConfigError, environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/state-backend";
 import { PropsError } from "../constructs/errors";
 import { isGuardrailFailure } from "../constructs/rules";
+import { GuardrailError } from "../lib/synth-entry";
 import { checkTerraform, harnessOptionsFromEnv, planAll, type StackResult } from "../lib/terraform";
 
 /** Guardrail waivers recorded in the synthesized stack (rule, resource, reason). */
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof PropsError || isGuardrailFailure(error) || error.name === "TerraformError";
+  const known = error instanceof ConfigError || error instanceof PropsError || error instanceof GuardrailError || isGuardrailFailure(error) || error.name === "TerraformError";
   console.error(known ? `\n${error.message}\n` : error);
   process.exit(1);
 });

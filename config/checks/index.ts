@@ -167,7 +167,7 @@ export function nameLengthProblems(config: EnvironmentConfig): string[] {
     if (name.length <= max) continue;
     const port = service ? ` and services.${service}.containerPort (${config.services[service].containerPort})` : "";
     problems.push(
-      `project + name: got ${show(config.project)} (${config.project.length} characters) + ${show(config.name)} (${config.name.length} characters); the ${kind === "loadBalancer" ? "load balancer" : "target group"} name "${name}" built from project, name${port} is ${name.length} characters and AWS allows ${max}: shorten project or name by ${name.length - max} character(s)`,
+      `project + name: got ${show(config.project)} (${config.project.length} characters) + ${show(config.name)} (${config.name.length} characters); the ${kind === "loadBalancer" ? "load balancer" : "target group"} name "${name}" built from project, name${port} is ${name.length} characters and AWS allows ${max}: shorten project or name by ${name.length - max} character(s)${service ? `, or use a shorter services.${service}.containerPort` : ""}`,
     );
   }
   return problems;
