@@ -6,7 +6,8 @@
 import { ConfigError, loadEnvironment, loadEnvironments, type EnvironmentInput } from "../config";
 import { levenshtein, nearest } from "../config/checks/suggest";
 import { secretName, secretValueKind } from "../config/checks/secrets";
-import { messageOf, production, staging } from "./helpers";
+import { RULES, evaluate, indexStack, type Waiver } from "../constructs/rules";
+import { buildStacks, messageOf, production, staging } from "./helpers";
 
 type Backend = EnvironmentInput["services"]["backend"];
 const withBackend = (backend: Partial<Backend>, base: EnvironmentInput = staging): EnvironmentInput => ({
@@ -241,5 +242,46 @@ describe("7. messages that point at the right setting, in our voice", () => {
     expect(text).not.toMatch(/Invalid input|expected \w+, received|Too (small|big)/);
     expect(text).toContain("loadBalancer.deletionProtection: got \"no\"; must be true or false (without quotes), not text");
     expect(text).toContain("uploads.versioned: got nothing (the setting is missing); is required: true or false (without quotes)");
+  });
+});
+
+describe("3. unsafe overrides: guardrail ENV.5 (every environment; a waiver with a reason is the way out)", () => {
+  // The rule sees the container definitions exactly as synthesized (preset values plus overrides).
+  const findings = (input: EnvironmentInput, waivers: Waiver[] = []) => {
+    const stack = buildStacks([input]).environments[0];
+    return evaluate(indexStack(stack), RULES.filter((r) => r.id === "ENV.5"), waivers).findings;
+  };
+
+  test.each<[string, EnvironmentInput, string[]]>([
+    ["Laravel debug pages on in production", withBackend({ environment: { APP_DEBUG: "true" } }, production), ['container backend sets APP_DEBUG="true"', 'container backend sets APP_DEBUG="true"']],
+    ["Laravel APP_ENV=local", withBackend({ environment: { APP_ENV: "local" } }, production), ['container backend sets APP_ENV="local"', 'container backend sets APP_ENV="local"']],
+    [
+      "Rails in development mode",
+      withBackend({ framework: "rails", environment: { RAILS_ENV: "development" } }, production),
+      ['container backend sets RAILS_ENV="development"', 'container backend sets RAILS_ENV="development"'],
+    ],
+    [
+      "Next.js with NODE_ENV=development",
+      { ...production, services: { ...production.services, frontend: { ...production.services.frontend, environment: { NODE_ENV: "development" } } } },
+      ['container frontend sets NODE_ENV="development"'],
+    ],
+    ["debug logs", withBackend({ environment: { LOG_LEVEL: "debug" } }, production), ['container backend sets LOG_LEVEL="debug"', 'container backend sets LOG_LEVEL="debug"']],
+  ])("%s is a violation on the service and its migration task", (_case, input, problems) => {
+    const found = findings(input);
+    expect(found.map((f) => f.problem)).toEqual(problems);
+    expect(found.every((f) => f.status === "non-compliant")).toBe(true);
+  });
+
+  test("a waiver with a reason lets staging keep debug pages, and is recorded", () => {
+    const reason = "staging: QA reads Laravel's error pages while testing new releases";
+    const found = findings(withBackend({ environment: { APP_DEBUG: "true" } }), [{ rule: "ENV.5", resource: "backend-service", reason }]);
+    expect(found.map((f) => [f.status, f.reason])).toEqual([
+      ["waived", reason],
+      ["waived", reason],
+    ]);
+  });
+
+  test("the presets' own values pass", () => {
+    expect(findings(production)).toEqual([]);
   });
 });
