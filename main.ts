@@ -1,19 +1,11 @@
 /**
  * The CDKTF app (`cdktf synth | diff <env> | deploy <env>`): one stack per environment from
- * config/, plus the `bootstrap` stack for the state bucket. No other logic lives here.
+ * config/, plus the `bootstrap` stack for the state bucket. No other logic lives here
+ * (lib/synth.ts: guardrails hold even when CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS is set).
  */
-import { ConfigError, environments, loadEnvironments } from "./config";
-import { PropsError } from "./constructs/errors";
-import { isGuardrailFailure } from "./constructs/rules";
-import { synthApp } from "./lib/synth";
+import { environments } from "./config";
+import { synthesize } from "./lib/synth";
 
-try {
-  synthApp(loadEnvironments(environments));
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof PropsError || isGuardrailFailure(error)) {
-    // A configuration mistake or a guardrail violation: the message says what to change; a stack trace would only hide it.
-    console.error(`\n${(error as Error).message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const { exitCode, message } = synthesize(environments);
+if (message) console.error(`\n${message}\n`);
+process.exitCode = exitCode;

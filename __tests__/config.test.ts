@@ -39,8 +39,8 @@ describe("configuration errors name the environment, the setting, the value and 
     ["fewer than 2 AZs", { ...staging, availabilityZones: ["eu-west-1a"] }, /availabilityZones: got \["eu-west-1a"\]; must list at least 2 availability zones/],
     ["more than 4 AZs", { ...staging, availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d", "eu-west-1e"] }, /availabilityZones: .*must list at most 4/],
     ["repeated AZ", { ...staging, availabilityZones: ["eu-west-1a", "eu-west-1a"] }, /availabilityZones: .*must not repeat an availability zone/],
-    ["AZ of another region", { ...staging, availabilityZones: ["eu-west-1a", "us-east-1b"] }, /availabilityZones\.1: got "us-east-1b"; must be a zone of region eu-west-1/],
-    ["unknown region format", { ...staging, region: "Europe" }, /region: got "Europe"; must be an AWS region code such as eu-west-1/],
+    ["AZ of another region", { ...staging, availabilityZones: ["eu-west-1a", "us-east-1b"] }, /availabilityZones\.1: got "us-east-1b"; is a zone of region us-east-1, not of region eu-west-1; zones of eu-west-1: eu-west-1a, eu-west-1b, eu-west-1c/],
+    ["unknown region format", { ...staging, region: "Europe" }, /region: got "Europe"; is not an AWS region; use a region code such as eu-west-1 or us-east-2/],
     ["missing domain", { ...staging, domain: undefined }, /domain: got nothing \(the setting is missing\); is required: \{ name, hostedZoneId \}/],
     ["bad domain name", { ...staging, domain: { ...staging.domain, name: "not a domain" } }, /domain\.name: got "not a domain"; must be a lowercase DNS name/],
     ["bad hosted zone id", { ...staging, domain: { ...staging.domain, hostedZoneId: "example.com" } }, /domain\.hostedZoneId: got "example\.com"; must be a Route53 hosted zone id/],
@@ -62,7 +62,7 @@ describe("configuration errors name the environment, the setting, the value and 
     ["unknown CPU architecture", withBackend({ cpuArchitecture: "ARM" as never }), /services\.backend\.cpuArchitecture: got "ARM"; must be X86_64 or ARM64/],
     ["invalid Fargate size", withBackend({ cpu: 1024, memoryMiB: 1024 }), /services\.backend\.memoryMiB: got 1024; memoryMiB 1024 is not valid with cpu 1024; valid memoryMiB values for cpu 1024: 2048, 3072/],
     ["autoscaling bounds around desiredCount", withBackend({ desiredCount: 1, autoscaling: { minCount: 2, maxCount: 4, targetCpuPercent: 60 } }), /services\.backend\.autoscaling: .*needs minCount <= desiredCount <= maxCount \(desiredCount is 1\)/],
-    ["secret-looking plain variable", withBackend({ environment: { API_TOKEN: "abc" } }), /services\.backend\.environment\.API_TOKEN: got "abc"; looks like a secret; move it to secrets/],
+    ["secret-looking plain variable", withBackend({ environment: { API_TOKEN: "abc" } }), /services\.backend\.environment\.API_TOKEN: got "abc…" \(3 characters, the rest hidden\); its name says it is a credential, .*Move it to a secret/],
     ["lowercase variable name", withBackend({ environment: { debug: "1" } }), /services\.backend\.environment\.debug: the name "debug" must be an environment variable name: uppercase letters, digits and _/],
     ["bad secret reference", withBackend({ secrets: { STRIPE: { vault: "x" } as never } }), /services\.backend\.secrets\.STRIPE: got \{"vault":"x"\}; must be \{ secretsManager/],
     ["variable set twice", withBackend({ environment: { MAIL_HOST: "a" }, secrets: { MAIL_HOST: { ssmParameter: "/x" } } }), /services\.backend\.secrets\.MAIL_HOST: .*is also set in environment/],
@@ -70,7 +70,7 @@ describe("configuration errors name the environment, the setting, the value and 
     ["unknown image source", withBackend({ image: { source: "url" } as never }), /services\.backend\.image(\.source)?: got .*; must be \{ source: "tag", tag \} or \{ source: "build", context \}/],
     ["health check path without slash", withBackend({ healthCheck: { path: "up" } }), /services\.backend\.healthCheck\.path: got "up"; must be a URL path starting with "\/"/],
     ["health check matcher", withBackend({ healthCheck: { matcher: "ok" } }), /services\.backend\.healthCheck\.matcher: got "ok"; must be HTTP codes/],
-    ["RDS instance class", { ...staging, database: { ...staging.database, instanceClass: "t4g.micro" } }, /database\.instanceClass: got "t4g\.micro"; must be an RDS instance class such as db\.t4g\.micro/],
+    ["RDS instance class", { ...staging, database: { ...staging.database, instanceClass: "t4g.micro" } }, /database\.instanceClass: got "t4g\.micro"; is not a DB instance class that RDS for MySQL offers \(did you mean "db\.t4g\.micro"\?\)/],
     ["MySQL version", { ...staging, database: { ...staging.database, engineVersion: "5.7" } }, /database\.engineVersion: got "5\.7"; must be MySQL 8\.0/],
     ["backup retention above 35", { ...staging, database: { ...staging.database, backupRetentionDays: 40 } }, /database\.backupRetentionDays: got 40; must be at most 35/],
     ["too many path patterns", { ...staging, routing: { mode: "path", pathPatterns: ["/a/*", "/b/*", "/c/*", "/d/*"] } }, /routing\.pathPatterns: .*must list at most 3 patterns/],
@@ -87,8 +87,9 @@ describe("configuration errors name the environment, the setting, the value and 
   test("names too long for AWS's 32-character load balancer and target group limit", () => {
     const text = errorOf({ ...production, project: "acme-storefront-eu" });
     expect(text).toContain('environment "production"');
-    expect(text).toContain('project + name: got "acme-storefront-eu" + "production"');
-    expect(text).toContain('Cloud name "acme-storefront-eu-production-frontend-3000" for targetGroup is 43 characters long; AWS allows at most 32');
+    expect(text).toContain(
+      'project + name: got "acme-storefront-eu" (18 characters) + "production" (10 characters); the target group name "acme-storefront-eu-production-frontend-3000" built from project, name and services.frontend.containerPort (3000) is 43 characters and AWS allows 32: shorten project or name by 11 character(s), or use a shorter services.frontend.containerPort',
+    );
   });
 
   test("every problem is listed, not only the first", () => {

@@ -126,7 +126,7 @@ describe("secret-looking plain variables are refused (T10)", () => {
 
   test("in config, naming the service, the variable and where it belongs", () => {
     expect(() => synthEnvironment(withBackend({ environment: { STRIPE_SECRET: "sk_live_123" } }))).toThrow(
-      /services\.backend\.environment\.STRIPE_SECRET: got "sk_live_123"; looks like a secret; move it to secrets/,
+      /services\.backend\.environment\.STRIPE_SECRET: got "sk_l…" \(11 characters, the rest hidden\); its name says it is a credential, .*Move it to a secret/,
     );
   });
 });
@@ -170,7 +170,7 @@ describe("the web service construct runs the preset checks itself", () => {
   });
 
   test("a secret-looking plain variable fails with a pointer to secrets", () => {
-    expect(build({ framework: "nextjs", environment: { SESSION_SECRET: "x" } })).toThrow(/environment variable SESSION_SECRET looks like a secret; move it to "secrets"/);
+    expect(build({ framework: "nextjs", environment: { SESSION_SECRET: "x" } })).toThrow(/environment variable SESSION_SECRET looks like a secret \(its name says it is a credential\); move it to "secrets"/);
   });
 
   test("PORT that differs from containerPort fails (T8)", () => {

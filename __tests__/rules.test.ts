@@ -116,6 +116,12 @@ const CASES: [string, ResourceView[], ResourceView[], RegExp][] = [
     ] as [string, ResourceView[], ResourceView[], RegExp];
   })(),
   ["ENV.4", [service({})], [service({ deployment_circuit_breaker: { enable: true, rollback: false } })], /no circuit breaker with rollback/],
+  [
+    "ENV.5",
+    [view("aws_ecs_task_definition", containers([{ ...goodContainer, environment: [{ name: "APP_DEBUG", value: "false" }, { name: "NODE_ENV", value: "production" }] }]))],
+    [view("aws_ecs_task_definition", containers([{ ...goodContainer, environment: [{ name: "APP_DEBUG", value: "true" }, { name: "RAILS_ENV", value: "development" }] }]))],
+    /container app sets APP_DEBUG="true", app sets RAILS_ENV="development"/,
+  ],
 ];
 
 const ruleById = new Map(RULES.map((r) => [r.id, r]));
@@ -224,7 +230,7 @@ describe("on the real stacks", () => {
 
   test("a waiver needs a known rule and a reason (config)", () => {
     expect(() => buildStacks([{ ...staging, guardrails: { waivers: [{ rule: "RDS.99", reason: "x" }] } }])).toThrow(
-      /guardrails\.waivers\.0\.rule: got "RDS\.99"; must be a guardrail rule id[\s\S]*guardrails\.waivers\.0\.reason: got "x"; must explain why/,
+      /guardrails\.waivers\.0\.rule: got "RDS\.99"; must be a guardrail rule id[\s\S]*guardrails\.waivers\.0\.reason: got "x"; is not a reason \(1 character after trimming spaces\)/,
     );
   });
 });

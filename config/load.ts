@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { NameError, Naming, SHORT_NAME_COMPONENTS } from "../constructs/naming";
+import { environmentProblems } from "./checks";
+import { crossEnvironmentProblems } from "./checks/cross-environment";
+import { ourVoice } from "./checks/voice";
 import { environmentSchema, type EnvironmentConfig } from "./schema";
 
 /** A configuration that cannot be deployed; the message lists every problem found. */
@@ -42,22 +44,17 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
 export function loadEnvironment(input: unknown): EnvironmentConfig {
   const claimed = valueAt(input, ["name"]);
   const label = typeof claimed === "string" ? claimed : "(unnamed)";
-  const parsed = environmentSchema.safeParse(input);
+  const parsed = environmentSchema.safeParse(input, { error: ourVoice });
   if (!parsed.success) {
-    throw new ConfigError(label, parsed.error.issues.map((issue) => describeIssue(input, issue)));
+    // A value of the wrong type gets one message: not also the length checks zod ran on it anyway.
+    const wrongType = new Set(parsed.error.issues.filter((i) => i.code === "invalid_type").map((i) => i.path.join(".")));
+    const issues = parsed.error.issues.filter((i) => i.code === "invalid_type" || !wrongType.has(i.path.join(".")));
+    throw new ConfigError(label, issues.map((issue) => describeIssue(input, issue)));
   }
   const config = parsed.data;
-  const naming = new Naming(config.project, config.name, config.accountId);
-  const tooLong: string[] = [];
-  for (const [kind, component] of SHORT_NAME_COMPONENTS) {
-    try {
-      naming.name(kind, component);
-    } catch (e) {
-      if (!(e instanceof NameError)) throw e;
-      tooLong.push(`project + name: got "${config.project}" + "${config.name}"; ${e.message}`);
-    }
-  }
-  if (tooLong.length) throw new ConfigError(label, tooLong);
+  // Beyond types and formats: secrets, Terraform template sequences, AWS combinations, name lengths.
+  const problems = environmentProblems(config);
+  if (problems.length) throw new ConfigError(label, problems);
   return config;
 }
 
@@ -94,5 +91,7 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
       ]);
     }
   }
+  const cross = crossEnvironmentProblems(configs);
+  if (cross.length) throw new ConfigError(cross[0].environment, cross.filter((p) => p.environment === cross[0].environment).map((p) => p.problem));
   return configs;
 }

@@ -8,8 +8,10 @@
  */
 import { z } from "zod";
 import { fargateSizeProblem } from "../constructs/fargate";
-import { FRAMEWORKS, looksSecret } from "../constructs/presets";
+import { FRAMEWORKS } from "../constructs/presets";
 import { RULES } from "../constructs/rules";
+import { instanceClassProblem, regionProblem, zoneProblem } from "./checks/aws";
+import { fillerReasonProblem } from "./checks/waivers";
 
 const RULE_IDS = RULES.map((r) => r.id);
 
@@ -18,7 +20,10 @@ const waiverSchema = z.strictObject({
   rule: z.string().refine((id) => RULE_IDS.includes(id), { error: `must be a guardrail rule id: ${RULE_IDS.join(", ")}` }),
   /** Construct path of the resource relative to the stack, or a prefix of it (e.g. "database"). */
   resource: z.string().min(1).optional(),
-  reason: z.string().min(20, { error: "must explain why the rule does not apply here (at least 20 characters)" }),
+  reason: z.string().superRefine((reason, ctx) => {
+    const problem = fillerReasonProblem(reason);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
 });
 const guardrailsSchema = z.strictObject({ waivers: z.array(waiverSchema).default([]) }).default({ waivers: [] });
 
@@ -31,8 +36,15 @@ const retentionDays = z
     error: `must be one of the CloudWatch Logs retention values: ${LOG_RETENTION_DAYS.join(", ")}`,
   });
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+/** A region code from the shipped table (config/data/aws-regions.json), with "did you mean" for typos. */
+const region = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = regionProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 const HOSTNAME = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
+/** A host name with an optional leading `*.`: ACM wildcard certificates (README "HTTPS, domain and routing"). */
+const WILDCARD_HOSTNAME = /^(\*\.)?(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 
 /** An IPv4 CIDR whose prefix leaves room for the 12 subnets the network carves out of it. */
 const vpcCidr = z
@@ -61,11 +73,14 @@ const stateSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, { error: "must be a valid S3 bucket name: 3-63 lowercase letters, digits and hyphens" }),
   /** Region of the state bucket. */
-  region: z.string().regex(REGION, { error: "must be an AWS region code such as eu-west-1" }),
+  region: region(),
 });
 
+/** Our message for a missing or non-integer number (the value is shown by the loader). */
+const wholeNumber = (issue: { input?: unknown }) => (issue.input === undefined ? "is required: a whole number" : "must be a whole number");
+
 const int = (min: number, max: number) =>
-  z.int({ error: "must be a whole number" }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
+  z.int({ error: wholeNumber }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const envName = z.string().regex(ENV_NAME, { error: "must be an environment variable name: uppercase letters, digits and _" });
@@ -126,9 +141,9 @@ const serviceSchema = z
     /** The one port the container listens on: port mapping, target group, security group and PORT (T8). */
     containerPort: int(1, 65535),
     /** Fargate CPU units (256 = 0.25 vCPU). */
-    cpu: z.int({ error: "must be a whole number" }),
+    cpu: z.int({ error: wholeNumber }),
     /** Fargate memory in MiB; must be valid for `cpu`. */
-    memoryMiB: z.int({ error: "must be a whole number" }),
+    memoryMiB: z.int({ error: wholeNumber }),
     /** Drives both the task's runtime platform and the image build platform (T6). */
     cpuArchitecture: z.enum(["X86_64", "ARM64"], { error: "must be X86_64 or ARM64" }).default("X86_64"),
     desiredCount: int(0, 1000),
@@ -159,10 +174,7 @@ const serviceSchema = z
   })
   .superRefine((svc, ctx) => {
     const sizeProblem = fargateSizeProblem(svc.cpu, svc.memoryMiB);
-    if (sizeProblem) ctx.addIssue({ code: "custom", path: ["memoryMiB"], message: sizeProblem });
-    for (const name of Object.keys(svc.environment).filter(looksSecret)) {
-      ctx.addIssue({ code: "custom", path: ["environment", name], message: "looks like a secret; move it to secrets (Secrets Manager or SSM), never plain environment (T10)" });
-    }
+    if (sizeProblem) ctx.addIssue({ code: "custom", path: [sizeProblem.startsWith("cpu") ? "cpu" : "memoryMiB"], message: sizeProblem });
     for (const name of Object.keys(svc.secrets).filter((n) => n in svc.environment)) {
       ctx.addIssue({ code: "custom", path: ["secrets", name], message: "is also set in environment; set it in one place only" });
     }
@@ -179,7 +191,10 @@ const serviceSchema = z
 const databaseSchema = z.strictObject({
   /** MySQL 8.0 (minor versions are upgraded automatically). */
   engineVersion: z.string().regex(/^8\.0(\.\d+)?$/, { error: 'must be MySQL 8.0, e.g. "8.0" or "8.0.39"' }).default("8.0"),
-  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an RDS instance class such as db.t4g.micro" }),
+  instanceClass: z.string().superRefine((value, ctx) => {
+    const problem = instanceClassProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
   allocatedStorageGiB: int(20, 65536),
   /** Storage autoscaling ceiling. */
   maxAllocatedStorageGiB: int(20, 65536),
@@ -210,12 +225,19 @@ export const environmentSchema = z
       .regex(/^[a-z][a-z0-9]*$/, { error: "must be lowercase letters and digits, starting with a letter" })
       .max(12, { error: "must be at most 12 characters" }),
     /** AWS region code, e.g. `eu-west-1`. */
-    region: z.string().regex(REGION, { error: "must be an AWS region code such as eu-west-1 or us-east-2" }),
+    region: region(),
     /**
      * The AWS account this environment lives in. Terraform refuses to run against any other account
      * (protects production from a wrong profile), and S3 bucket names end with it (they are global).
      */
-    accountId: z.string({ error: "is required: the 12-digit AWS account id of this environment" }).regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" }),
+    accountId: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? "is required: the 12-digit AWS account id of this environment"
+            : 'must be the 12-digit account id as text in quotes, e.g. "012345678901" (as a number it can lose leading zeros)',
+      })
+      .regex(/^\d{12}$/, { error: "must be a 12-digit AWS account id" }),
     /** Availability zones, explicit so that plans need no AWS look-up and never reshuffle. */
     availabilityZones: z
       .array(z.string(), { error: "must be a list of availability zone names" })
@@ -225,7 +247,7 @@ export const environmentSchema = z
     network: z.strictObject({
       vpcCidr,
       /** NAT gateways: 1 is cheap (staging), one per AZ survives an AZ outage (production). */
-      natGateways: z.int({ error: "must be a whole number" }).min(1, { error: "must be at least 1 (tasks in private subnets need a route out to pull images)" }),
+      natGateways: z.int({ error: wholeNumber }).min(1, { error: "must be at least 1 (tasks in private subnets need a route out to pull images)" }),
       flowLogs: z.strictObject({
         enabled: z.boolean(),
         retentionDays,
@@ -238,7 +260,9 @@ export const environmentSchema = z
         /** Route53 hosted zone id that serves `name` (see README: "Domain and hosted zone"). */
         hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
         /** More names on the certificate (and alias records), all in the same hosted zone. */
-        alternativeNames: z.array(z.string().regex(HOSTNAME, { error: "must be a lowercase DNS name" })).default([]),
+        alternativeNames: z
+          .array(z.string().regex(WILDCARD_HOSTNAME, { error: 'must be a lowercase DNS name such as api.example.com, or a wildcard such as "*.example.com"' }))
+          .default([]),
       },
       { error: "is required: { name, hostedZoneId }" },
     ),
@@ -327,9 +351,8 @@ export const environmentSchema = z
   })
   .superRefine((cfg, ctx) => {
     cfg.availabilityZones.forEach((az, i) => {
-      if (!new RegExp(`^${cfg.region}[a-z]$`).test(az)) {
-        ctx.addIssue({ code: "custom", path: ["availabilityZones", i], message: `must be a zone of region ${cfg.region}, such as ${cfg.region}a` });
-      }
+      const problem = zoneProblem(cfg.region, az);
+      if (problem) ctx.addIssue({ code: "custom", path: ["availabilityZones", i], message: problem });
     });
     if (cfg.services.backend.framework === "nextjs") {
       ctx.addIssue({ code: "custom", path: ["services", "backend", "framework"], message: "must be laravel or rails (the backend API)" });
@@ -337,10 +360,13 @@ export const environmentSchema = z
     if (cfg.services.frontend.framework !== "nextjs") {
       ctx.addIssue({ code: "custom", path: ["services", "frontend", "framework"], message: "must be nextjs" });
     }
-    if (cfg.database.maxAllocatedStorageGiB < cfg.database.allocatedStorageGiB) {
-      ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGiB"], message: `must be at least allocatedStorageGiB (${cfg.database.allocatedStorageGiB})` });
-    }
-    if (cfg.routing.mode === "host" && !cfg.domain.alternativeNames.includes(cfg.routing.hostName)) {
+    if (cfg.routing.mode === "host" && cfg.routing.hostName === cfg.domain.name) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["routing", "hostName"],
+        message: `is domain.name itself, where the frontend is served; host routing needs the backend on a host of its own such as "api.${cfg.domain.name}" (add it to domain.alternativeNames too), or use { mode: "path", pathPatterns: ["/api/*"] }`,
+      });
+    } else if (cfg.routing.mode === "host" && !cfg.domain.alternativeNames.includes(cfg.routing.hostName)) {
       ctx.addIssue({ code: "custom", path: ["routing", "hostName"], message: `must also be listed in domain.alternativeNames so the certificate covers it` });
     }
     if (cfg.network.natGateways > cfg.availabilityZones.length) {

@@ -3,6 +3,7 @@
  * needs, its health-check defaults and its migration command. A preset is data plus two checks
  * that the web service construct runs on the final container settings.
  */
+import { secretName, secretVariables } from "../config/checks/secrets";
 import type { TargetHealthCheck } from "./load-balancer";
 
 export const FRAMEWORKS = ["laravel", "rails", "nextjs"] as const;
@@ -144,16 +145,8 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
   },
 };
 
-/** Name segments that mark a variable as secret: its value belongs in `secrets`, never in `environment`. */
-const SECRET_SEGMENTS = new Set(["PASSWORD", "PASSWD", "PWD", "SECRET", "KEY", "TOKEN", "APIKEY", "CREDENTIALS", "PRIVATE"]);
-
-/** True when an environment variable name looks like it carries a secret (trap T10). */
-export function looksSecret(name: string): boolean {
-  return name
-    .toUpperCase()
-    .split(/[^A-Z0-9]+/)
-    .some((segment) => SECRET_SEGMENTS.has(segment));
-}
+/** True when an environment variable name looks like it carries a secret (trap T10); see config/checks/secrets.ts. */
+export const looksSecret = secretName;
 
 /**
  * Problems with a container's final settings for its framework:
@@ -162,8 +155,8 @@ export function looksSecret(name: string): boolean {
 export function presetProblems(framework: Framework, environment: Readonly<Record<string, string>>, secretNames: readonly string[]): string[] {
   const preset = PRESETS[framework];
   const problems: string[] = [];
-  for (const name of Object.keys(environment).filter(looksSecret)) {
-    problems.push(`environment variable ${name} looks like a secret; move it to "secrets" (a Secrets Manager secret or SSM SecureString parameter), never plain environment`);
+  for (const { name, why } of secretVariables(environment)) {
+    problems.push(`environment variable ${name} looks like a secret (${why}); move it to "secrets" (a Secrets Manager secret or SSM SecureString parameter), never plain environment`);
   }
   const missing = preset.databaseVariables.filter((name) => !environment[name] && !secretNames.includes(name));
   if (missing.length) {

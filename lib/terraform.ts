@@ -182,6 +182,7 @@ export interface StackResult {
 
 /** Synthesizes the shipped configuration into `outdir` and returns the stack names. */
 export function synthesize(outdir: string, inputs: readonly unknown[] = environments): string[] {
+  // Guardrails hold here too, whatever CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS says (npm run preview).
   synthApp(loadEnvironments(inputs), outdir);
   // The manifest names the stacks of this synth; the directory may still hold stacks of an earlier one.
   return Object.keys(JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")).stacks).sort();

@@ -16,6 +16,7 @@ import { stateKey } from "../constructs/state-backend";
 import { PropsError } from "../constructs/errors";
 import { isGuardrailFailure } from "../constructs/rules";
 import { writeDiagrams } from "../lib/diagram";
+import { GuardrailError } from "../lib/synth";
 import { checkTerraform, harnessOptionsFromEnv, previewAll, type PreviewResult } from "../lib/terraform";
 
 /** Guardrail waivers recorded in the synthesized stack (rule, resource, reason). */
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof PropsError || isGuardrailFailure(error) || error.name === "TerraformError";
+  const known = error instanceof ConfigError || error instanceof PropsError || error instanceof GuardrailError || isGuardrailFailure(error) || error.name === "TerraformError";
   console.error(known ? `\n${error.message}\n` : error);
   process.exit(1);
 });

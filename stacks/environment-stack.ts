@@ -1,6 +1,7 @@
 import { relative, resolve } from "node:path";
 import { App, Aspects, Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
+import { escapeTemplate, escapeValues } from "../config/checks/interpolation";
 import type { EnvironmentConfig } from "../config/schema";
 import { AppSecrets, secretSource } from "../constructs/app-secrets";
 import { projectAwsProvider } from "../constructs/aws-provider";
@@ -62,7 +63,8 @@ export class EnvironmentStack extends TerraformStack {
       environment: config.name,
       region: config.region,
       accountId: config.accountId,
-      extraTags: config.tags,
+      // User strings reach Terraform literally: "${APP_NAME}" is written "$${APP_NAME}" (README "What the configuration check refuses").
+      extraTags: escapeValues(config.tags),
     });
     useS3StateBackend(this, { ...config.state, project: config.project, environment: config.name });
 
@@ -154,7 +156,7 @@ export class EnvironmentStack extends TerraformStack {
       const ctx = context(key);
       const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
       const secrets = { ...preset.secrets(ctx), ...userSecrets };
-      const migrationCommand = settings.migrationCommand ?? preset.migrationCommand;
+      const migrationCommand = settings.migrationCommand?.map(escapeTemplate) ?? preset.migrationCommand;
       // Not just `key`: "backend" is the id CDKTF gives the state backend.
       return new WebService(this, `${key}-service`, {
         naming,
@@ -178,7 +180,7 @@ export class EnvironmentStack extends TerraformStack {
         autoscaling: settings.autoscaling,
         healthCheckGracePeriodSeconds: this.healthChecks[key].gracePeriodSeconds,
         logRetentionDays: settings.logRetentionDays,
-        environment: { ...preset.environment(ctx), ...settings.environment },
+        environment: { ...preset.environment(ctx), ...escapeValues(settings.environment) },
         secrets,
         loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
         uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,

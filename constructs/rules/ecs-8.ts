@@ -1,4 +1,4 @@
-import { looksSecret } from "../presets";
+import { secretVariables } from "../../config/checks/secrets";
 import { containersOf, expect, notApplicable, type Rule } from "./rule";
 
 /** Security Hub ECS.8: secrets should not be passed as container environment variables. */
@@ -10,7 +10,10 @@ export const ecs8: Rule = {
   check: (r) => {
     const containers = containersOf(r);
     if (!containers) return notApplicable;
-    const names = containers.flatMap((c) => (c.environment ?? []).map((e: { name: string }) => e.name)).filter(looksSecret);
+    // By name and by value (access keys, tokens, private keys, passwords in URLs).
+    const names = containers.flatMap((c) =>
+      secretVariables(Object.fromEntries((c.environment ?? []).map((e: { name: string; value: string }) => [e.name, String(e.value)]))).map((s) => s.name),
+    );
     return expect(names.length === 0, `environment variable(s) ${names.join(", ")} look like secrets`);
   },
 };
