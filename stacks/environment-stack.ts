@@ -8,6 +8,7 @@ import { CertificateDns } from "../constructs/certificate-dns";
 import { Cluster } from "../constructs/cluster";
 import { BuiltImage, PushedImage, ecrDockerProvider } from "../constructs/container-image";
 import { Database } from "../constructs/database";
+import { workloadBoundaryArn } from "../constructs/delivery-names";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
@@ -65,6 +66,8 @@ export class EnvironmentStack extends TerraformStack {
       extraTags: config.tags,
     });
     useS3StateBackend(this, { ...config.state, project: config.project, environment: config.name });
+    // Every role of the environment carries the boundary the bootstrap stack creates (README "Permissions of the roles").
+    const boundaryArn = workloadBoundaryArn(config.project, config.name, config.region, config.accountId);
 
     this.network = new Network(this, "network", {
       naming,
@@ -72,6 +75,8 @@ export class EnvironmentStack extends TerraformStack {
       availabilityZones: config.availabilityZones,
       natGateways: config.network.natGateways,
       flowLogs: config.network.flowLogs,
+      permissionsBoundaryArn: boundaryArn,
+      account: { id: config.accountId, region: config.region },
     });
 
     this.cluster = new Cluster(this, "cluster", {
@@ -183,6 +188,7 @@ export class EnvironmentStack extends TerraformStack {
         loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
         uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
         migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
+        permissionsBoundaryArn: boundaryArn,
         // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
         dependsOn: [
           ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
