@@ -33,7 +33,7 @@ export const DEPLOY_ROLE_RESOURCE_TYPES: readonly string[] = [
   // identity
   "aws_iam_role", "aws_iam_role_policy",
   // data sources read at plan time
-  "data.aws_ecr_image", "data.aws_ecr_authorization_token", "data.aws_elb_service_account", "data.aws_iam_policy_document", "data.aws_partition",
+  "data.aws_ecr_image", "data.aws_elb_service_account", "data.aws_iam_policy_document", "data.aws_partition",
 ];
 
 /**

@@ -134,7 +134,7 @@ export class EnvironmentStack extends TerraformStack {
 
     if (SERVICE_KEYS.some((key) => config.services[key].image.source === "build")) {
       // Only stacks that build images get the Docker provider, so the others plan without it.
-      ecrDockerProvider(this, this.registries.backend.registryHost, config.accountId);
+      ecrDockerProvider(this, this.registries.backend.registryHost);
     }
     this.images = { backend: this.image("backend"), frontend: this.image("frontend") };
 
