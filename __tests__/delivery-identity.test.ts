@@ -4,7 +4,11 @@
  * service only on behalf of this account, the bootstrap stack is pinned to its account and blocks
  * public buckets, and the workflow pin is validated in config.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, loadEnvironment } from "../config";
+import { harnessOptionsFromEnv, planStack, plannedOfType, synthesize } from "../lib/terraform";
 import { buildStacks, messageOf, production, resourceList, staging, synth, type Synth } from "./helpers";
 
 const ACCOUNT = "111111111111";
@@ -89,4 +93,56 @@ describe("workflow pin in config", () => {
     const message = messageOf(() => loadEnvironment({ ...staging, delivery: { deployFrom: { branch: "main" }, workflow: "../evil.yml" } }), ConfigError);
     expect(message).toMatch(/delivery\.workflow: got "\.\.\/evil\.yml"; must be a workflow file name such as deploy-production\.yml/);
   });
+});
+
+describe("separate AWS accounts per environment", () => {
+  const PROD_ACCOUNT = "222222222222";
+  const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" } }];
+  const built = buildStacks(twoAccounts);
+  const [first, second] = built.bootstraps.map((stack) => ({ name: stack.node.id, json: synth(stack).json }));
+  const prodStack = synth(built.environments.find((e) => e.config.name === "production")!).json;
+
+  test("one bootstrap stack per account: bootstrap (staging's account) and bootstrap-production, each pinned to its account", () => {
+    expect(built.bootstraps.map((b) => b.node.id)).toEqual(["bootstrap", "bootstrap-production"]);
+    expect(first.json.provider.aws[0].allowed_account_ids).toEqual([ACCOUNT]);
+    expect(second.json.provider.aws[0].allowed_account_ids).toEqual([PROD_ACCOUNT]);
+    expect(second.json.terraform.backend).toEqual({ local: { path: "../../../terraform.bootstrap-production.tfstate" } });
+  });
+
+  test("each account has its own state bucket, OIDC provider, boundary, deploy role and plan role, for its environments only", () => {
+    for (const [{ json }, env, account, bucket] of [
+      [first, "staging", ACCOUNT, "webapp-terraform-state-example"],
+      [second, "production", PROD_ACCOUNT, "webapp-terraform-state-prod"],
+    ] as const) {
+      const other = env === "staging" ? "production" : "staging";
+      expect(resourceList(json, "aws_s3_bucket").map((b) => b.bucket)).toEqual([bucket]);
+      expect(resourceList(json, "aws_iam_openid_connect_provider")).toHaveLength(1);
+      expect(resourceList(json, "aws_iam_role").map((r) => r.name).sort()).toEqual(["webapp-github-plan", `webapp-${env}-github-deploy`]);
+      const policies = JSON.stringify(json.data?.aws_iam_policy_document);
+      expect(policies).toContain(`:${account}:`);
+      expect(policies).not.toContain(other);
+      expect(policies).not.toContain(account === ACCOUNT ? PROD_ACCOUNT : ACCOUNT);
+    }
+  });
+
+  test("production's stack keeps its state in its own account's bucket and runs only in its account", () => {
+    expect(prodStack.terraform.backend.s3).toMatchObject({ bucket: "webapp-terraform-state-prod", key: "webapp/production/terraform.tfstate" });
+    expect(prodStack.provider.aws[0].allowed_account_ids).toEqual([PROD_ACCOUNT]);
+    for (const role of resourceList(prodStack, "aws_iam_role")) {
+      expect(role.permissions_boundary).toBe(`arn:aws:iam::${PROD_ACCOUNT}:policy/webapp-production-workload-boundary`);
+    }
+  });
+
+  test("through real Terraform: production's account bootstrap validates without warnings and plans", async () => {
+    const outdir = mkdtempSync(join(tmpdir(), "two-accounts-"));
+    try {
+      synthesize(outdir, twoAccounts);
+      const result = await planStack(outdir, "bootstrap-production", harnessOptionsFromEnv());
+      expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+      expect(plannedOfType(result.plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan", "webapp-production-github-deploy"]);
+      expect(plannedOfType(result.plan, "aws_s3_bucket").map((r) => r.values.bucket)).toEqual(["webapp-terraform-state-prod"]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -52,8 +52,8 @@ async function main(): Promise<void> {
   const state = configs[0].state;
   for (const result of results) {
     const backend =
-      result.stack === "bootstrap"
-        ? "local file terraform.bootstrap.tfstate (creates the state bucket)"
+      result.stack.startsWith("bootstrap")
+        ? `local file terraform.${result.stack}.tfstate (creates the state bucket)`
         : `s3://${state.bucket}/${stateKey(configs[0].project, result.stack)} (${state.region}, encrypted, use_lockfile)`;
     console.log(`\n${summarize(result, backend)}`);
   }

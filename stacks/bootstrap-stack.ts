@@ -8,17 +8,23 @@ import { workloadBoundaryArn } from "../constructs/delivery-names";
 import { GithubDeployRole } from "../constructs/github-deploy-role";
 import { GithubOidcProvider } from "../constructs/github-oidc";
 import { GithubPlanRole } from "../constructs/github-plan-role";
+import { PropsError } from "../constructs/errors";
 import { PrivateBucket } from "../constructs/private-bucket";
 import { stateKey } from "../constructs/state-backend";
 import { WorkloadBoundary } from "../constructs/workload-boundary";
 import { Guardrails, RULES, type Waiver } from "../constructs/rules";
 
 export interface BootstrapStackProps {
+  /**
+   * Stack name, and the name of its local state file `terraform.<name>.tfstate`.
+   * @default "bootstrap"
+   */
+  readonly stackName?: string;
   readonly project: string;
   readonly state: { readonly bucket: string; readonly region: string };
   /** The repository whose GitHub Actions plan and deploy (config `github.repository`). */
   readonly github: { readonly repository: string };
-  /** Every environment: one deploy role each; the plan role reads them all. */
+  /** The environments of this stack's account, all in one account: one deploy role each; the plan role reads them all. */
   readonly environments: readonly EnvironmentConfig[];
   /** Guardrail waivers of this stack (config `bootstrap.guardrails.waivers`). @default none */
   readonly waivers?: readonly Waiver[];
@@ -44,11 +50,14 @@ export class BootstrapStack extends TerraformStack {
   readonly boundaries: Readonly<Record<string, WorkloadBoundary>>;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
-    super(scope, BOOTSTRAP_STACK);
+    const name = props.stackName ?? BOOTSTRAP_STACK;
+    super(scope, name);
+    const accounts = new Set(props.environments.map((e) => e.accountId));
+    if (accounts.size > 1) throw new PropsError(`BootstrapStack "${name}": environments must all be in one account; got ${[...accounts].join(", ")}`);
     const [first] = props.environments;
     projectAwsProvider(this, { project: props.project, environment: "shared", region: props.state.region, accountId: first?.accountId });
     // Relative to cdktf.out/stacks/bootstrap, where Terraform runs: keeps synth output machine-independent.
-    new LocalBackend(this, { path: "../../../terraform.bootstrap.tfstate" });
+    new LocalBackend(this, { path: `../../../terraform.${name}.tfstate` });
 
     this.stateBucket = new PrivateBucket(this, "state-bucket", {
       bucketName: props.state.bucket,
