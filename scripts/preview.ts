@@ -49,8 +49,8 @@ async function main(): Promise<void> {
   const outdir = resolve(".preview");
   rmSync(outdir, { recursive: true, force: true });
   const results = await planAll(options, outdir);
-  const state = configs[0].state;
   for (const result of results) {
+    const state = (configs.find((c) => c.name === result.stack) ?? configs[0]).state;
     const backend =
       result.stack.startsWith("bootstrap")
         ? `local file terraform.${result.stack}.tfstate (creates the state bucket)`
