@@ -178,6 +178,15 @@ describe("a role staging's deploy role creates, evaluated with its boundary", ()
   test.each<[string, Request]>([
     ["reads its environment's secrets", { action: "secretsmanager:GetSecretValue", resource: arn("secretsmanager", "secret:webapp/staging/APP_KEY-abcdef") }],
     ["writes its environment's uploads", { action: "s3:PutObject", resource: `arn:aws:s3:::webapp-staging-uploads-${ACCOUNT}/a.jpg` }],
+    // what the task, execution and flow-log roles' own policies use keeps working under the boundary
+    ["pulls its environment's image", { action: "ecr:BatchGetImage", resource: arn("ecr", "repository/webapp-staging-backend") }],
+    ["writes its service's logs", { action: "logs:PutLogEvents", resource: arn("logs", "log-group:/webapp/staging/ecs/backend:log-stream:ecs/backend/1") }],
+    ["writes VPC flow logs", { action: "logs:CreateLogStream", resource: arn("logs", "log-group:/webapp/staging/vpc-flow-logs:log-stream:x") }],
+    [
+      "reads its own database's RDS-managed secret",
+      { action: "secretsmanager:GetSecretValue", resource: arn("secretsmanager", "secret:rds!db-1234-abcdef"), context: { "aws:ResourceTag/aws:rds:primaryDBInstanceArn": arn("rds", "db:webapp-staging-db") } },
+    ],
+    ["opens an ECS Exec channel", { action: "ssmmessages:CreateControlChannel", resource: "*" }],
   ])("allowed: %s", async (_name, request) => {
     expect(await decide(everything, request, stagingBoundary)).toBe("Allowed");
   });
@@ -187,6 +196,11 @@ describe("a role staging's deploy role creates, evaluated with its boundary", ()
     ["attaches AdministratorAccess to a role", { action: "iam:AttachRolePolicy", resource: iam("role/webapp-staging-backend-task") }],
     ["removes its own boundary", { action: "iam:DeleteRolePermissionsBoundary", resource: iam("role/webapp-staging-backend-task") }],
     ["reads production's secrets", { action: "secretsmanager:GetSecretValue", resource: arn("secretsmanager", "secret:webapp/production/APP_KEY-abcdef") }],
+    [
+      "reads production's database secret",
+      { action: "secretsmanager:GetSecretValue", resource: arn("secretsmanager", "secret:rds!db-9999-abcdef"), context: { "aws:ResourceTag/aws:rds:primaryDBInstanceArn": arn("rds", "db:webapp-production-db") } },
+    ],
+    ["pulls production's image", { action: "ecr:BatchGetImage", resource: arn("ecr", "repository/webapp-production-backend") }],
     ["reads production's uploads", { action: "s3:GetObject", resource: `arn:aws:s3:::webapp-production-uploads-${ACCOUNT}/a.jpg` }],
     ["reads any state", { action: "s3:GetObject", resource: `${STATE}/webapp/staging/terraform.tfstate` }],
     ["deletes a database", { action: "rds:DeleteDBInstance", resource: arn("rds", "db:webapp-staging-db") }],
