@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadEnvironment, loadEnvironments, type EnvironmentInput } from "../config";
 import { levenshtein, nearest } from "../config/checks/suggest";
-import { secretName, secretValueKind } from "../config/checks/secrets";
+import { secretName, secretValueKind } from "../constructs/secret-detection";
 import { RULES, evaluate, indexStack, type Waiver } from "../constructs/rules";
 import { buildStacks, messageOf, production, staging } from "./helpers";
 

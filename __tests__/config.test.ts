@@ -108,16 +108,18 @@ describe("loadEnvironments", () => {
     expect(() => loadEnvironments([{ ...staging, name: "bootstrap" }])).toThrow(/must be unique and not "bootstrap"/);
   });
 
-  test("every environment shares the project's state bucket", () => {
+  test("environments in one account share its state bucket", () => {
     expect(() => loadEnvironments([staging, { ...production, state: { bucket: "other-bucket", region: "eu-west-1" } }])).toThrow(
-      /Invalid configuration for environment "production":\n {2}- state: got \{"bucket":"other-bucket","region":"eu-west-1"\}; every environment must use the state bucket of "staging"/,
+      /Invalid configuration for environment "production":\n {2}- state: got \{"bucket":"other-bucket","region":"eu-west-1"\}; environments in one account share its state bucket: use the state of "staging" .*account 111111111111/,
     );
   });
 
-  test("every environment is in one account (the bootstrap stack serves them all)", () => {
+  test("an environment in its own account keeps its state in a bucket of that account, not another account's", () => {
     expect(() => loadEnvironments([staging, { ...production, accountId: "999999999999" }])).toThrow(
-      /accountId: got "999999999999"; every environment must be in the account of "staging" \("111111111111"\): the bootstrap stack creates the state bucket and the GitHub deploy roles in one account/,
+      /Invalid configuration for environment "production":\n {2}- state\.bucket: got "webapp-terraform-state-example", the bucket of "staging" in account 111111111111; an environment in its own account \(999999999999\) keeps its state in a bucket of that account/,
     );
+    const [, p] = loadEnvironments([staging, { ...production, accountId: "999999999999", state: { bucket: "webapp-state-prod", region: "eu-west-1" } }]);
+    expect(p.accountId).toBe("999999999999");
   });
 
   test("every environment shares the GitHub repository", () => {

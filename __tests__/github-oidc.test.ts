@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
-import { loadEnvironments } from "../config";
 import { DEPLOY_ROLE_RESOURCE_TYPES, DEPLOY_UNSCOPED_ACTIONS, GithubDeployRole } from "../constructs/github-deploy-role";
 import { GithubOidcProvider, githubSubject } from "../constructs/github-oidc";
 import { PLAN_UNSCOPED_ACTIONS } from "../constructs/github-plan-role";
@@ -55,12 +54,13 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
     ["staging", `repo:${REPO}:ref:refs/heads/main`],
     ["production", `repo:${REPO}:environment:production`],
   ])("%s deploy role", (env, subject) => {
+    const workflowRef = `${REPO}/.github/workflows/deploy-${env}.yml@refs/heads/main`;
     const construct = `workflow-deploy-${env}`;
     const groups = roleStatements(json, construct);
     const all = Object.values(groups).flat();
     const key = `webapp/${env}/terraform.tfstate`;
 
-    test(`GIVEN config delivery.deployFrom THEN the trust policy admits exactly sub ${subject} with aud sts.amazonaws.com`, () => {
+    test(`GIVEN config delivery.deployFrom THEN the trust policy admits exactly sub ${subject}, aud sts.amazonaws.com, and the deploy-${env}.yml workflow on main`, () => {
       expect(statementsOf(json, `${construct}_trust`)).toEqual([
         {
           sid: "GithubActions",
@@ -70,14 +70,16 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
           condition: [
             { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
             { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: [subject] },
+            { test: "StringEquals", variable: "token.actions.githubusercontent.com:job_workflow_ref", values: [workflowRef] },
+            { test: "StringEquals", variable: "token.actions.githubusercontent.com:ref", values: ["refs/heads/main"] },
           ],
         },
       ]);
     });
 
-    test("named <project>-<env>-github-deploy, one-hour sessions, its own trust policy", () => {
+    test("named <project>-<env>-github-deploy, two-hour sessions (the deploy's waits plus applies), its own trust policy", () => {
       const role = resourceList(json, "aws_iam_role").find((r) => r.name === `webapp-${env}-github-deploy`);
-      expect(role).toMatchObject({ max_session_duration: 3600 });
+      expect(role).toMatchObject({ max_session_duration: 7200 });
       expect(role?.assume_role_policy).toMatch(new RegExp(`^\\$\\{data\\.aws_iam_policy_document\\.${construct}_trust_\\w+\\.json\\}$`));
     });
 
@@ -114,7 +116,7 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
         if (statement.resources?.includes("*")) {
           expect(statement.resources).toEqual(["*"]);
           expect(statement.actions.filter((a) => !DEPLOY_UNSCOPED_ACTIONS.includes(a))).toEqual([]);
-          expect(statement.condition).toEqual([{ test: "StringEquals", variable: "aws:RequestedRegion", values: ["eu-west-1"] }]);
+          expect(statement.condition?.[0]).toEqual({ test: "StringEquals", variable: "aws:RequestedRegion", values: ["eu-west-1"] });
         }
       }
     });
@@ -240,7 +242,9 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
 
   test("GIVEN staging deploys from a GitHub environment WHEN synthesized THEN its role trusts that environment instead of the branch", () => {
     const { bootstrap: other } = buildStacks([{ ...staging, delivery: { deployFrom: { environment: "staging" } } }, production]);
-    expect(statementsOf(synth(other).json, "workflow-deploy-staging_trust")[0].condition?.[1].values).toEqual([`repo:${REPO}:environment:staging`]);
+    const [trust] = statementsOf(synth(other).json, "workflow-deploy-staging_trust");
+    expect(trust.condition?.[1].values).toEqual([`repo:${REPO}:environment:staging`]);
+    expect(trust.condition?.[2].values).toEqual([`${REPO}/.github/workflows/deploy-staging.yml@refs/heads/main`]);
   });
 
   test("every resource type the environment stacks create is one the deploy role's permissions were written for", () => {
@@ -274,9 +278,19 @@ describe("validation", () => {
 
   test("a session longer than IAM allows is refused", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    const [config] = loadEnvironments([staging]);
     const oidc = new GithubOidcProvider(stack, "oidc");
-    expect(() => new GithubDeployRole(stack, "deploy", { oidc, repository: REPO, environment: config, maxSessionDurationSeconds: 50_000 })).toThrow(
+    const scope = {
+      project: "webapp",
+      environment: "staging",
+      region: "eu-west-1",
+      accountId: "111111111111",
+      siteNames: ["staging.example.com"],
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+      state: { bucket: "state", region: "eu-west-1", key: "webapp/staging/terraform.tfstate" },
+      boundaryArn: "arn:aws:iam::111111111111:policy/webapp-staging-workload-boundary",
+    };
+    const props = { oidc, repository: REPO, scope, deployFrom: { branch: "main" }, workflow: { repository: REPO, file: "deploy-staging.yml", ref: "refs/heads/main" } };
+    expect(() => new GithubDeployRole(stack, "deploy", { ...props, maxSessionDurationSeconds: 50_000 })).toThrow(
       'GithubDeployRole "deploy": maxSessionDurationSeconds must be a whole number from 3600 to 43200; got 50000',
     );
   });
@@ -291,7 +305,8 @@ describe("through real Terraform", () => {
     const result = await planStack(outdir, "bootstrap", harnessOptionsFromEnv());
     expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
     const policies = plannedOfType(result.plan, "aws_iam_policy");
-    expect(policies).toHaveLength(14);
+    // 6 per deploy role, 2 for the plan role, one permissions boundary per environment
+    expect(policies).toHaveLength(16);
     for (const policy of policies) {
       const document = policy.values.policy;
       expect(typeof document).toBe("string");

@@ -19,7 +19,7 @@ export type Synth = {
 };
 
 /** Builds the app from the given environment inputs (default: the shipped ones). */
-export function buildStacks(inputs: readonly EnvironmentInput[] = environments): { bootstrap: BootstrapStack; environments: EnvironmentStack[] } {
+export function buildStacks(inputs: readonly EnvironmentInput[] = environments): { bootstrap: BootstrapStack; bootstraps: BootstrapStack[]; environments: EnvironmentStack[] } {
   const app = Testing.app();
   return buildApp(app as App, loadEnvironments(inputs));
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { RULE_IDS } from "../constructs/rules/ids";
 import { RULES, evaluate, indexResources, type ResourceView, type Rule } from "../constructs/rules";
 import { isGuardrailFailure } from "../constructs/rules/engine";
 import type { EnvironmentInput } from "../config";
@@ -131,6 +132,10 @@ describe("every rule", () => {
   test("has a case here, and ids are unique", () => {
     expect(CASES.map(([id]) => id).sort()).toEqual(RULES.map((r) => r.id).sort());
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+  });
+
+  test("config validates waiver ids against RULE_IDS, the plain-data list of exactly these ids", () => {
+    expect(RULE_IDS).toEqual(RULES.map((r) => r.id));
   });
 
   describe.each(CASES)("%s", (id, good, bad, message) => {

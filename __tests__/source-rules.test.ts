@@ -26,4 +26,12 @@ describe("source rules", () => {
     const offenders = files.filter(({ file, text }) => /^(constructs|stacks|config)\//.test(file) && /process\.env/.test(text));
     expect(offenders.map(({ file }) => file)).toEqual([]);
   });
+
+  test("constructs import nothing from config/ or stacks/, and config imports no guardrail rule (issue 17: no circle, no upward arrow)", () => {
+    const imports = (text: string) => [...text.matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]);
+    const upward = files.filter(({ file, text }) => file.startsWith("constructs/") && imports(text).some((i) => /^\.\.\/(\.\.\/)?(config|stacks)(\/|$)/.test(i)));
+    expect(upward.map(({ file }) => file)).toEqual([]);
+    const configToRules = files.filter(({ file, text }) => file.startsWith("config/") && imports(text).some((i) => /constructs\/rules(\/index)?$/.test(i) || /constructs\/rules\/(?!ids$)/.test(i)));
+    expect(configToRules.map(({ file }) => file)).toEqual([]);
+  });
 });

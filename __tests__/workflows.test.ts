@@ -77,8 +77,8 @@ describe("permissions", () => {
     expect(workflows[file].permissions).toEqual({});
   });
 
-  test("every job states its permissions, from contents: read, id-token: write and pull-requests: write only", () => {
-    const allowed: Record<string, string> = { contents: "read", "id-token": "write", "pull-requests": "write" };
+  test("every job states its permissions, from contents: read, id-token: write, pull-requests: write and actions: read only", () => {
+    const allowed: Record<string, string> = { contents: "read", "id-token": "write", "pull-requests": "write", actions: "read" };
     for (const { file, id, job } of allJobs()) {
       expect({ file, id, permissions: typeof job.permissions }).toEqual({ file, id, permissions: "object" });
       for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
@@ -105,13 +105,14 @@ describe("AWS access: OIDC roles only", () => {
     }
   });
 
-  test("every configure-aws-credentials step assumes a role from a repository variable, for at most one hour", () => {
+  test("every configure-aws-credentials step assumes a role from a repository variable: plans for one hour, deploys for two (the role's max_session_duration)", () => {
     const steps = allSteps().filter(({ step }) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     expect(steps.length).toBeGreaterThan(0);
     for (const { step } of steps) {
       expect(Object.keys(step.with ?? {}).sort()).toEqual(["aws-region", "role-duration-seconds", "role-session-name", "role-to-assume"]);
       expect(step.with?.["role-to-assume"]).toMatch(/^\$\{\{ vars\.AWS_(PLAN_ROLE_ARN|DEPLOY_ROLE_ARN_[A-Z]+) \}\}$/);
-      expect(step.with?.["role-duration-seconds"]).toBe(3600);
+      const deploys = /DEPLOY_ROLE_ARN/.test(String(step.with?.["role-to-assume"]));
+      expect(step.with?.["role-duration-seconds"]).toBe(deploys ? 7200 : 3600);
       expect(step.with?.["aws-region"]).toBe("${{ steps.config.outputs.region }}");
     }
   });
@@ -282,14 +283,43 @@ describe("deploys", () => {
     expect(job.steps.find((s) => s.id === "config")?.run).toBe('npx tsx scripts/ci.ts env "$ENVIRONMENT" >> "$GITHUB_OUTPUT"');
   });
 
-  test("staging deploys the pushed commit; production a release or a chosen tag/commit, only if it is on main", () => {
+  test("staging deploys the pushed commit; production a chosen tag/commit from a run on main (its role trusts refs/heads/main only), only if it is on main", () => {
     expect(workflows["deploy-staging.yml"].jobs.deploy.env?.IMAGE_TAG).toBe("${{ github.sha }}");
     const production = workflows["deploy-production.yml"];
-    expect(production.on.release).toEqual({ types: ["published"] });
+    expect(Object.keys(production.on)).toEqual(["workflow_dispatch"]);
     expect(production.on.workflow_dispatch.inputs.ref).toMatchObject({ required: true, type: "string" });
+    expect(production.jobs.deploy.steps[0]).toMatchObject({ if: "github.ref != 'refs/heads/main'" });
+    expect(production.jobs.deploy.steps[0].run).toMatch(/exit 1\s*$/);
     const resolve = production.jobs.deploy.steps.find((s) => /Resolve/.test(s.name ?? ""));
     expect(resolve?.run).toContain('git merge-base --is-ancestor "$sha" origin/main');
     expect(resolve?.run).toContain('echo "IMAGE_TAG=$sha" >> "$GITHUB_ENV"');
+  });
+});
+
+describe("deploy guards", () => {
+  test.each(["staging", "production"])("%s: the build contexts come from repository variables with no fallback, and a missing one fails the job", (env) => {
+    const [[, job]] = Object.entries(workflows[`deploy-${env}.yml`].jobs);
+    expect(job.env?.BACKEND_CONTEXT).toBe("${{ vars.BACKEND_CONTEXT }}");
+    expect(job.env?.FRONTEND_CONTEXT).toBe("${{ vars.FRONTEND_CONTEXT }}");
+    expect(text[`deploy-${env}.yml`]).not.toContain("examples/");
+    const check = job.steps.findIndex((s) => /Build contexts are set/.test(s.name ?? ""));
+    const firstBuild = job.steps.findIndex((s) => s.uses?.startsWith("docker/build-push-action@"));
+    expect(check).toBeGreaterThanOrEqual(0);
+    expect(check).toBeLessThan(firstBuild);
+    expect(job.steps[check].run).toContain('[ -z "${!name}" ]');
+    expect(job.steps[check].run).toMatch(/exit 1/);
+  });
+
+  test("production checks, before assuming its role, that the GitHub environment has required reviewers and a deployment branch policy", () => {
+    const { deploy } = workflows["deploy-production.yml"].jobs;
+    const check = deploy.steps.findIndex((s) => /environment is protected/.test(s.name ?? ""));
+    const assume = deploy.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    expect(check).toBeGreaterThanOrEqual(0);
+    expect(check).toBeLessThan(assume);
+    expect(deploy.steps[check].run).toContain('gh api "repos/$GITHUB_REPOSITORY/environments/production"');
+    expect(deploy.steps[check].run).toContain('select(.type == "required_reviewers")');
+    expect(deploy.steps[check].run).toContain(".deployment_branch_policy");
+    expect(deploy.permissions).toMatchObject({ actions: "read" });
   });
 });
 

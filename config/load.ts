@@ -60,7 +60,8 @@ export function loadEnvironment(input: unknown): EnvironmentConfig {
 
 /**
  * Validates every environment. Names must be unique and not `bootstrap` (each is a stack and a
- * state key); all environments share one project name and one state bucket.
+ * state key); all environments share one project name and repository; environments share a state
+ * bucket exactly when they share an account (one bucket per account).
  */
 export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[] {
   const configs = inputs.map(loadEnvironment);
@@ -74,20 +75,26 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
     if (c.project !== first.project) {
       throw new ConfigError(c.name, [`project: got "${c.project}"; every environment must use the same project as "${first.name}" ("${first.project}")`]);
     }
-    if (c.accountId !== first.accountId) {
-      throw new ConfigError(c.name, [
-        `accountId: got "${c.accountId}"; every environment must be in the account of "${first.name}" ("${first.accountId}"): the bootstrap stack creates the state bucket and the GitHub deploy roles in one account`,
-      ]);
-    }
     if (JSON.stringify(c.bootstrap) !== JSON.stringify(first.bootstrap)) {
       throw new ConfigError(c.name, [`bootstrap: differs from "${first.name}"; the bootstrap stack is shared: set it once in config/project.ts`]);
     }
     if (c.github.repository !== first.github.repository) {
       throw new ConfigError(c.name, [`github.repository: got "${c.github.repository}"; every environment must use the repository of "${first.name}" ("${first.github.repository}"); set it once in config/project.ts`]);
     }
-    if (c.state.bucket !== first.state.bucket || c.state.region !== first.state.region) {
+  }
+  // One state bucket per account (README "Separate AWS accounts per environment"): environments in one
+  // account share its bucket; an environment in another account has its own bucket there.
+  for (const [index, c] of configs.entries()) {
+    const sameAccount = configs.find((o) => o.accountId === c.accountId)!;
+    if (c.state.bucket !== sameAccount.state.bucket || c.state.region !== sameAccount.state.region) {
       throw new ConfigError(c.name, [
-        `state: got ${JSON.stringify(c.state)}; every environment must use the state bucket of "${first.name}" (${JSON.stringify(first.state)}); set it once in config/project.ts`,
+        `state: got ${JSON.stringify(c.state)}; environments in one account share its state bucket: use the state of "${sameAccount.name}" (${JSON.stringify(sameAccount.state)}), account ${c.accountId}`,
+      ]);
+    }
+    const otherAccount = configs.slice(0, index).find((o) => o.accountId !== c.accountId && o.state.bucket === c.state.bucket);
+    if (otherAccount) {
+      throw new ConfigError(c.name, [
+        `state.bucket: got "${c.state.bucket}", the bucket of "${otherAccount.name}" in account ${otherAccount.accountId}; an environment in its own account (${c.accountId}) keeps its state in a bucket of that account, so no role of one account reads another's state`,
       ]);
     }
   }

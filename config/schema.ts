@@ -9,11 +9,9 @@
 import { z } from "zod";
 import { fargateSizeProblem } from "../constructs/fargate";
 import { FRAMEWORKS } from "../constructs/presets";
-import { RULES } from "../constructs/rules";
+import { RULE_IDS } from "../constructs/rules/ids";
 import { instanceClassProblem, regionProblem, zoneProblem } from "./checks/aws";
 import { fillerReasonProblem } from "./checks/waivers";
-
-const RULE_IDS = RULES.map((r) => r.id);
 
 /** A guardrail rule that does not apply to one resource (or the whole environment), for a written reason. */
 const waiverSchema = z.strictObject({
@@ -318,6 +316,11 @@ export const environmentSchema = z
         ],
         { error: 'must be { branch: "main" } or { environment: "production" }' },
       ),
+      // --- issue 12: the one workflow (file and branch) whose jobs may assume the deploy role ---
+      /** Workflow file under `.github/workflows/` that deploys this environment. @default `deploy-<name>.yml` */
+      workflow: z.string().regex(/^[\w.-]+\.ya?ml$/, { error: "must be a workflow file name such as deploy-production.yml" }).optional(),
+      /** Branch that workflow runs on (for `deployFrom: { branch }` it must be that branch). @default the deployFrom branch, else "main" */
+      workflowBranch: z.string().regex(/^[\w./-]{1,255}$/, { error: "must be a branch name" }).optional(),
     }),
     /** Waivers of guardrail rules for this environment (README "Guardrails"). */
     guardrails: guardrailsSchema,
@@ -368,6 +371,10 @@ export const environmentSchema = z
       });
     } else if (cfg.routing.mode === "host" && !cfg.domain.alternativeNames.includes(cfg.routing.hostName)) {
       ctx.addIssue({ code: "custom", path: ["routing", "hostName"], message: `must also be listed in domain.alternativeNames so the certificate covers it` });
+    }
+    const from = cfg.delivery.deployFrom;
+    if ("branch" in from && cfg.delivery.workflowBranch !== undefined && cfg.delivery.workflowBranch !== from.branch) {
+      ctx.addIssue({ code: "custom", path: ["delivery", "workflowBranch"], message: `must be the deployFrom branch "${from.branch}" (or left out): the role trusts pushes to that branch only` });
     }
     if (cfg.network.natGateways > cfg.availabilityZones.length) {
       ctx.addIssue({

@@ -1,16 +1,10 @@
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Construct } from "constructs";
+import { partitionOf } from "./partition";
 import type { SecretSource } from "./presets";
 
 /** A secret the app already has, referenced by name from config. */
 export type SecretReference = { readonly secretsManager: string; readonly jsonKey?: string } | { readonly ssmParameter: string };
-
-/** The ARN partition of a region (aws, aws-cn, aws-us-gov), without an AWS look-up. */
-export function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
 
 /**
  * Turns a config secret reference into what ECS and IAM need, computed from region and account so the

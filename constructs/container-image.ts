@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { DataAwsEcrAuthorizationToken } from "@cdktf/provider-aws/lib/data-aws-ecr-authorization-token";
 import { DataAwsEcrImage } from "@cdktf/provider-aws/lib/data-aws-ecr-image";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
@@ -58,13 +57,16 @@ export function contextHash(dir: string): string {
 }
 
 /**
- * The Docker provider for one stack, logged in to the account's ECR registry with a short-lived
- * authorization token. `registry_auth.address` must be the registry host only, not a repository URL.
+ * The Docker provider for one stack, pushing to the account's ECR registry with the credentials of
+ * the Docker client's config (`~/.docker/config.json`, or `DOCKER_CONFIG`): what
+ * `aws ecr get-login-password | docker login` or the ECR credential helper put there. No registry
+ * credential passes through Terraform, so none can reach its state or a saved plan (an
+ * `aws_ecr_authorization_token` data source would keep a live 12-hour token in state).
+ * `registry_auth.address` must be the registry host only, not a repository URL.
  */
-export function ecrDockerProvider(scope: Construct, registryHost: string, accountId: string): DockerProvider {
-  const token = new DataAwsEcrAuthorizationToken(scope, "ecr-token", { registryId: accountId });
+export function ecrDockerProvider(scope: Construct, registryHost: string): DockerProvider {
   return new DockerProvider(scope, "docker", {
-    registryAuth: [{ address: registryHost, username: token.userName, password: token.password }],
+    registryAuth: [{ address: registryHost }],
   });
 }
 

@@ -37,6 +37,23 @@ export function githubSubject(repository: string, source: GithubSource): string 
   return `repo:${repository}:pull_request`;
 }
 
+/** One workflow file of a repository on one ref, as GitHub's `job_workflow_ref` and `ref` claims name it. */
+export interface WorkflowPin {
+  /** `owner/name` of the repository. */
+  readonly repository: string;
+  /** File name under `.github/workflows/`, e.g. `deploy-production.yml`. */
+  readonly file: string;
+  /** Full ref the workflow runs on, e.g. `refs/heads/main`. */
+  readonly ref: string;
+}
+
+/** The `job_workflow_ref` claim of jobs of `pin`: `owner/name/.github/workflows/<file>@<ref>`. */
+export function jobWorkflowRef(pin: WorkflowPin): string {
+  if (!/^[\w.-]+\.ya?ml$/.test(pin.file)) throw new PropsError(`GitHub workflow file ${JSON.stringify(pin.file)} must be a file name under .github/workflows such as deploy-production.yml`);
+  if (!/^refs\/(heads|tags)\/[^*?]+$/.test(pin.ref)) throw new PropsError(`GitHub ref ${JSON.stringify(pin.ref)} must be one exact refs/heads/<branch> or refs/tags/<tag>`);
+  return `${pin.repository}/.github/workflows/${pin.file}@${pin.ref}`;
+}
+
 export interface GithubOidcProviderProps {
   /**
    * Audiences (client ids) the provider accepts.
@@ -76,10 +93,17 @@ export class GithubOidcProvider extends Construct {
   /**
    * The trust statement of a role assumed from GitHub Actions: this provider as federated principal,
    * `aud` equal to the first audience, and `sub` equal to one of `subjects` (StringEquals: exact
-   * matches only, no wildcards).
+   * matches only, no wildcards). With `workflows`, also `job_workflow_ref` and `ref` equal to one of
+   * them: claims AWS STS accepts as condition keys of `AssumeRoleWithWebIdentity` since early 2026.
    */
-  trustStatement(subjects: readonly string[]): DataAwsIamPolicyDocumentStatement {
+  trustStatement(subjects: readonly string[], workflows: readonly WorkflowPin[] = []): DataAwsIamPolicyDocumentStatement {
     if (subjects.length === 0) throw new PropsError("GithubOidcProvider.trustStatement: at least one subject is required");
+    const pinned = workflows.length
+      ? [
+          { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:job_workflow_ref`, values: [...new Set(workflows.map(jobWorkflowRef))] },
+          { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:ref`, values: [...new Set(workflows.map((w) => w.ref))] },
+        ]
+      : [];
     return {
       sid: "GithubActions",
       effect: "Allow",
@@ -88,6 +112,7 @@ export class GithubOidcProvider extends Construct {
       condition: [
         { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:aud`, values: [this.audiences[0]] },
         { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:sub`, values: [...subjects] },
+        ...pinned,
       ],
     };
   }

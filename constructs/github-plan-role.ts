@@ -3,9 +3,8 @@ import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
-import type { EnvironmentConfig } from "../config/schema";
-import { partitionOf } from "./app-secrets";
-import { LOCK_SUFFIX, planRoleName } from "./github-deploy-role";
+import { partitionOf } from "./partition";
+import { LOCK_SUFFIX, planRoleName } from "./delivery-names";
 import { githubSubject, type GithubOidcProvider } from "./github-oidc";
 import { checkName, Naming } from "./naming";
 import { stateKey } from "./state-backend";
@@ -25,13 +24,24 @@ export const PLAN_UNSCOPED_ACTIONS: readonly string[] = [
 export const PLAN_POLICY_GROUPS = ["state", "read"] as const;
 export type PlanPolicyGroup = (typeof PLAN_POLICY_GROUPS)[number];
 
+/** One environment a plan reads, as names and ids. */
+export interface PlanTarget {
+  readonly project: string;
+  readonly environment: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly hostedZoneId: string;
+}
+
 export interface GithubPlanRoleProps {
   /** The account's GitHub OIDC provider (trusted principal). */
   readonly oidc: GithubOidcProvider;
   /** `owner/name` of the repository whose pull requests are planned. */
   readonly repository: string;
-  /** Every environment a plan may read (their state, their resources). All share one project and state bucket. */
-  readonly environments: readonly EnvironmentConfig[];
+  /** Every environment a plan may read (their state, their resources). All share one project. */
+  readonly environments: readonly PlanTarget[];
+  /** The state bucket holding every environment's state. */
+  readonly state: { readonly bucket: string; readonly region: string };
   /**
    * The repository's default branch: scheduled workflows (drift detection) run there, and GitHub
    * names their token `repo:<owner/name>:ref:refs/heads/<branch>`.
@@ -88,7 +98,7 @@ export class GithubPlanRole extends Construct {
       maxSessionDuration: maxSession,
     });
 
-    this.statements = planStatements(props.environments);
+    this.statements = planStatements(props.environments, props.state);
     const policies = {} as Record<PlanPolicyGroup, IamPolicy>;
     for (const group of PLAN_POLICY_GROUPS) {
       const document = new DataAwsIamPolicyDocument(this, `${group}-document`, { statement: this.statements[group] });
@@ -105,17 +115,15 @@ export class GithubPlanRole extends Construct {
 
 const unique = (values: readonly string[]) => [...new Set(values)];
 
-function planStatements(environments: readonly EnvironmentConfig[]): Record<PlanPolicyGroup, DataAwsIamPolicyDocumentStatement[]> {
-  const [first] = environments;
-  const statePartition = partitionOf(first.state.region);
-  const bucketArn = `arn:${statePartition}:s3:::${first.state.bucket}`;
+function planStatements(environments: readonly PlanTarget[], state: GithubPlanRoleProps["state"]): Record<PlanPolicyGroup, DataAwsIamPolicyDocumentStatement[]> {
+  const bucketArn = `arn:${partitionOf(state.region)}:s3:::${state.bucket}`;
   const keys = environments.flatMap((env) => {
-    const key = stateKey(env.project, env.name);
+    const key = stateKey(env.project, env.environment);
     return [key, `${key}${LOCK_SUFFIX}`];
   });
   const inRegions = [{ test: "StringEquals", variable: "aws:RequestedRegion", values: unique(environments.map((e) => e.region)) }];
-  const each = (build: (env: EnvironmentConfig, p: string, prefix: string) => string) =>
-    unique(environments.map((env) => build(env, partitionOf(env.region), new Naming(env.project, env.name).prefix)));
+  const each = (build: (env: PlanTarget, p: string, prefix: string) => string) =>
+    unique(environments.map((env) => build(env, partitionOf(env.region), new Naming(env.project, env.environment).prefix)));
 
   return {
     state: [
@@ -136,7 +144,7 @@ function planStatements(environments: readonly EnvironmentConfig[]): Record<Plan
         actions: ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTagsForResource"],
         resources: environments.flatMap((env) => {
           const base = `arn:${partitionOf(env.region)}:ecs:${env.region}:${env.accountId}`;
-          const prefix = new Naming(env.project, env.name).prefix;
+          const prefix = new Naming(env.project, env.environment).prefix;
           return [`${base}:cluster/${prefix}-*`, `${base}:service/${prefix}-*/*`, `${base}:task/${prefix}-*/*`, `${base}:task-definition/${prefix}-*:*`];
         }),
       },
@@ -152,7 +160,7 @@ function planStatements(environments: readonly EnvironmentConfig[]): Record<Plan
         actions: ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
         resources: environments.flatMap((env) => {
           const base = `arn:${partitionOf(env.region)}:logs:${env.region}:${env.accountId}:log-group`;
-          return [`${base}:/${env.project}/${env.name}/*`, `${base}:/aws/rds/instance/${new Naming(env.project, env.name).prefix}-*`];
+          return [`${base}:/${env.project}/${env.environment}/*`, `${base}:/aws/rds/instance/${new Naming(env.project, env.environment).prefix}-*`];
         }),
       },
       {
@@ -160,7 +168,7 @@ function planStatements(environments: readonly EnvironmentConfig[]): Record<Plan
         actions: ["rds:ListTagsForResource"],
         resources: environments.flatMap((env) => {
           const base = `arn:${partitionOf(env.region)}:rds:${env.region}:${env.accountId}`;
-          const prefix = new Naming(env.project, env.name).prefix;
+          const prefix = new Naming(env.project, env.environment).prefix;
           return [`${base}:db:${prefix}-*`, `${base}:subgrp:${prefix}-*`, `${base}:pg:${prefix}-*`];
         }),
       },
@@ -182,7 +190,7 @@ function planStatements(environments: readonly EnvironmentConfig[]): Record<Plan
         // Metadata of the app secrets, never their values.
         sid: "SecretMetadata",
         actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
-        resources: each((env, p) => `arn:${p}:secretsmanager:${env.region}:${env.accountId}:secret:${env.project}/${env.name}/*`),
+        resources: each((env, p) => `arn:${p}:secretsmanager:${env.region}:${env.accountId}:secret:${env.project}/${env.environment}/*`),
       },
       {
         sid: "Roles",
@@ -192,7 +200,7 @@ function planStatements(environments: readonly EnvironmentConfig[]): Record<Plan
       {
         sid: "DnsZones",
         actions: ["route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource"],
-        resources: each((env, p) => `arn:${p}:route53:::hostedzone/${env.domain.hostedZoneId}`),
+        resources: each((env, p) => `arn:${p}:route53:::hostedzone/${env.hostedZoneId}`),
       },
     ],
   };

@@ -16,6 +16,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { cidrSubnet } from "./cidr";
 import type { Naming } from "./naming";
+import { partitionOf } from "./partition";
 import { PropsError } from "./errors";
 
 /** Subnet tiers, in the order their address blocks are carved out of the VPC. */
@@ -43,6 +44,13 @@ export interface NetworkProps {
    * @default disabled
    */
   readonly flowLogs?: { readonly enabled: boolean; readonly retentionDays: number };
+  /** Permissions boundary of the flow-log role. @default none */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * Account and region of the VPC: the flow-log role then trusts the flow-log service only on behalf
+   * of this account's flow logs (`aws:SourceAccount`, `aws:SourceArn`). @default any caller of the service
+   */
+  readonly account?: { readonly id: string; readonly region: string };
 }
 
 /**
@@ -63,8 +71,13 @@ export class Network extends Construct {
   readonly natGateways: NatGateway[];
   readonly flowLog?: FlowLog;
 
+  private readonly permissionsBoundaryArn?: string;
+  private readonly account?: NetworkProps["account"];
+
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
+    this.permissionsBoundaryArn = props.permissionsBoundaryArn;
+    this.account = props.account;
     const { naming, availabilityZones: zones } = props;
     const natCount = props.natGateways ?? 1;
     if (!Number.isInteger(natCount) || natCount < 1 || natCount > zones.length) {
@@ -170,11 +183,24 @@ export class Network extends Construct {
       retentionInDays: retentionDays,
     });
     const trust = new DataAwsIamPolicyDocument(this, "flow-log-trust", {
-      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }] }],
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
+          // Confused-deputy protection: only flow logs of this account.
+          condition: this.account
+            ? [
+                { test: "StringEquals", variable: "aws:SourceAccount", values: [this.account.id] },
+                { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partitionOf(this.account.region)}:ec2:${this.account.region}:${this.account.id}:vpc-flow-log/*`] },
+              ]
+            : undefined,
+        },
+      ],
     });
     const role = new IamRole(this, "flow-log-role", {
       name: naming.name("iamRole", "vpc-flow-logs"),
       assumeRolePolicy: trust.json,
+      permissionsBoundary: this.permissionsBoundaryArn,
     });
     const write = new DataAwsIamPolicyDocument(this, "flow-log-write", {
       statement: [

@@ -3,7 +3,7 @@
  * needs, its health-check defaults and its migration command. A preset is data plus two checks
  * that the web service construct runs on the final container settings.
  */
-import { secretName, secretVariables } from "../config/checks/secrets";
+import { secretName, secretVariables } from "./secret-detection";
 import type { TargetHealthCheck } from "./load-balancer";
 
 export const FRAMEWORKS = ["laravel", "rails", "nextjs"] as const;
@@ -145,7 +145,7 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
   },
 };
 
-/** True when an environment variable name looks like it carries a secret (trap T10); see config/checks/secrets.ts. */
+/** True when an environment variable name looks like it carries a secret (trap T10); see constructs/secret-detection.ts. */
 export const looksSecret = secretName;
 
 /**

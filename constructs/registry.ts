@@ -1,7 +1,7 @@
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { Construct } from "constructs";
-import { partitionOf } from "./app-secrets";
+import { partitionOf } from "./partition";
 import { PropsError } from "./errors";
 
 /** DNS suffix of ECR registries per partition. */

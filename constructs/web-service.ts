@@ -13,12 +13,12 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import type { ServiceContract } from "../stacks/deploy-contract";
-import { partitionOf } from "./app-secrets";
+import { partitionOf } from "./partition";
 import type { Cluster } from "./cluster";
 import { fargateSizeProblem } from "./fargate";
 import type { Naming } from "./naming";
 import type { Network } from "./network";
+import type { ServiceContract } from "./service-contract";
 import { presetProblems, type Framework, type SecretSource } from "./presets";
 import type { Registry } from "./registry";
 import { PropsError } from "./errors";
@@ -69,6 +69,8 @@ export interface WebServiceProps {
   readonly uploadsBucket?: S3Bucket;
   /** Creates a one-off migration task definition running this command (T11). @default none */
   readonly migration?: { readonly command: readonly string[]; readonly contract: Omit<ServiceContract, "serviceName"> };
+  /** Permissions boundary of the task and execution roles. @default none */
+  readonly permissionsBoundaryArn?: string;
   /** Resources the service must wait for, e.g. the database (T9) and the listener rule. @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -262,7 +264,7 @@ export class WebService extends Construct {
         },
       ],
     });
-    const role = new IamRole(this, id, { name, assumeRolePolicy: trust.json });
+    const role = new IamRole(this, id, { name, assumeRolePolicy: trust.json, permissionsBoundary: props.permissionsBoundaryArn });
     const policy = new DataAwsIamPolicyDocument(this, `${id}-permissions`, { statement: statements });
     new IamRolePolicy(this, `${id}-policy`, { name: "permissions", role: role.id, policy: policy.json });
     return role;

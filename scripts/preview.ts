@@ -56,11 +56,11 @@ async function main(): Promise<void> {
   const results = await previewAll(options, outdir, async () => {
     for (const target of [join(outdir, "diagrams"), resolve("docs", "diagrams")]) await writeDiagrams(outdir, target);
   });
-  const state = configs[0].state;
   for (const result of results) {
+    const state = (configs.find((c) => c.name === result.stack) ?? configs[0]).state;
     const backend =
-      result.stack === "bootstrap"
-        ? "local file terraform.bootstrap.tfstate (creates the state bucket)"
+      result.stack.startsWith("bootstrap")
+        ? `local file terraform.${result.stack}.tfstate (creates the state bucket)`
         : `s3://${state.bucket}/${stateKey(configs[0].project, result.stack)} (${state.region}, encrypted, use_lockfile)`;
     console.log(`\n${summarize(result, backend)}`);
   }

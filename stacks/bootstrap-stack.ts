@@ -2,18 +2,29 @@ import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { projectAwsProvider } from "../constructs/aws-provider";
+import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
+import { secretSource } from "../constructs/app-secrets";
+import { workloadBoundaryArn } from "../constructs/delivery-names";
 import { GithubDeployRole } from "../constructs/github-deploy-role";
 import { GithubOidcProvider } from "../constructs/github-oidc";
 import { GithubPlanRole } from "../constructs/github-plan-role";
+import { PropsError } from "../constructs/errors";
 import { PrivateBucket } from "../constructs/private-bucket";
+import { stateKey } from "../constructs/state-backend";
+import { WorkloadBoundary } from "../constructs/workload-boundary";
 import { Guardrails, RULES, type Waiver } from "../constructs/rules";
 
 export interface BootstrapStackProps {
+  /**
+   * Stack name, and the name of its local state file `terraform.<name>.tfstate`.
+   * @default "bootstrap"
+   */
+  readonly stackName?: string;
   readonly project: string;
   readonly state: { readonly bucket: string; readonly region: string };
   /** The repository whose GitHub Actions plan and deploy (config `github.repository`). */
   readonly github: { readonly repository: string };
-  /** Every environment: one deploy role each; the plan role reads them all. */
+  /** The environments of this stack's account, all in one account: one deploy role each; the plan role reads them all. */
   readonly environments: readonly EnvironmentConfig[];
   /** Guardrail waivers of this stack (config `bootstrap.guardrails.waivers`). @default none */
   readonly waivers?: readonly Waiver[];
@@ -35,12 +46,18 @@ export class BootstrapStack extends TerraformStack {
   /** Deploy role per environment name. */
   readonly deployRoles: Readonly<Record<string, GithubDeployRole>>;
   readonly planRole: GithubPlanRole;
+  /** Permissions boundary per environment name: every role of that environment carries it. */
+  readonly boundaries: Readonly<Record<string, WorkloadBoundary>>;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
-    super(scope, BOOTSTRAP_STACK);
-    projectAwsProvider(this, { project: props.project, environment: "shared", region: props.state.region });
+    const name = props.stackName ?? BOOTSTRAP_STACK;
+    super(scope, name);
+    const accounts = new Set(props.environments.map((e) => e.accountId));
+    if (accounts.size > 1) throw new PropsError(`BootstrapStack "${name}": environments must all be in one account; got ${[...accounts].join(", ")}`);
+    const [first] = props.environments;
+    projectAwsProvider(this, { project: props.project, environment: "shared", region: props.state.region, accountId: first?.accountId });
     // Relative to cdktf.out/stacks/bootstrap, where Terraform runs: keeps synth output machine-independent.
-    new LocalBackend(this, { path: "../../../terraform.bootstrap.tfstate" });
+    new LocalBackend(this, { path: `../../../terraform.${name}.tfstate` });
 
     this.stateBucket = new PrivateBucket(this, "state-bucket", {
       bucketName: props.state.bucket,
@@ -49,28 +66,70 @@ export class BootstrapStack extends TerraformStack {
       preventDestroy: true,
     });
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket, description: "Terraform state bucket" });
+    // No bucket of the account can be made public, whatever a bucket policy (which deploy roles may set on their own buckets) says.
+    new S3AccountPublicAccessBlock(this, "account-public-access-block", {
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
 
     // Construct ids are a contract (state addresses). They sort after "state-bucket" in the synthesized
     // JSON, which keeps the state bucket's policy document the stack's first data source.
     this.githubOidc = new GithubOidcProvider(this, "workflow-oidc");
     const roles: Record<string, GithubDeployRole> = {};
+    const boundaries: Record<string, WorkloadBoundary> = {};
     for (const environment of props.environments) {
-      const deployRole = new GithubDeployRole(this, `workflow-deploy-${environment.name}`, {
+      const { project, name, region, accountId } = environment;
+      const secrets = Object.values(environment.services).flatMap((service) => Object.values(service.secrets).map((ref) => secretSource(ref, region, accountId)));
+      boundaries[name] = new WorkloadBoundary(this, `workload-boundary-${name}`, {
+        project,
+        environment: name,
+        region,
+        accountId,
+        extraSecretArns: [...new Set(secrets.filter((s) => s.kind === "secretsmanager").map((s) => s.resourceArn))].sort(),
+        parameterArns: [...new Set(secrets.filter((s) => s.kind === "ssm").map((s) => s.resourceArn))].sort(),
+      });
+      const from = environment.delivery.deployFrom;
+      const deployRole = new GithubDeployRole(this, `workflow-deploy-${name}`, {
         oidc: this.githubOidc,
         repository: props.github.repository,
-        environment,
+        deployFrom: from,
+        workflow: {
+          repository: props.github.repository,
+          file: environment.delivery.workflow ?? `deploy-${name}.yml`,
+          ref: `refs/heads/${"branch" in from ? from.branch : (environment.delivery.workflowBranch ?? "main")}`,
+        },
+        scope: {
+          project,
+          environment: name,
+          region,
+          accountId,
+          siteNames: [environment.domain.name, ...environment.domain.alternativeNames],
+          hostedZoneId: environment.domain.hostedZoneId,
+          state: { ...props.state, key: stateKey(project, name) },
+          boundaryArn: workloadBoundaryArn(project, name, region, accountId),
+        },
       });
-      roles[environment.name] = deployRole;
-      new TerraformOutput(this, `${environment.name}_deploy_role_arn`, {
+      roles[name] = deployRole;
+      new TerraformOutput(this, `${name}_deploy_role_arn`, {
         value: deployRole.role.arn,
-        description: `Role the ${environment.name} deploy workflow assumes (${deployRole.subject}): repository variable AWS_DEPLOY_ROLE_ARN_${environment.name.toUpperCase()}`,
+        description: `Role the ${name} deploy workflow assumes (${deployRole.subject}): repository variable AWS_DEPLOY_ROLE_ARN_${name.toUpperCase()}`,
       });
     }
+    this.boundaries = boundaries;
     this.deployRoles = roles;
     this.planRole = new GithubPlanRole(this, "workflow-plan", {
       oidc: this.githubOidc,
       repository: props.github.repository,
-      environments: props.environments,
+      environments: props.environments.map((env) => ({
+        project: env.project,
+        environment: env.name,
+        region: env.region,
+        accountId: env.accountId,
+        hostedZoneId: env.domain.hostedZoneId,
+      })),
+      state: props.state,
     });
     new TerraformOutput(this, "plan_role_arn", {
       value: this.planRole.role.arn,

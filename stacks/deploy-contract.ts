@@ -8,27 +8,10 @@ import type { EnvironmentConfig } from "../config/schema";
 import { Naming } from "../constructs/naming";
 import { SUBNET_TIERS } from "../constructs/network";
 import { ecrRegistryHost } from "../constructs/registry";
+import { serviceContract, type ServiceContract, type ServiceKey } from "../constructs/service-contract";
 
-/** The two services every environment runs. */
-export const SERVICE_KEYS = ["backend", "frontend"] as const;
-export type ServiceKey = (typeof SERVICE_KEYS)[number];
-
-export interface ServiceContract {
-  /** ECS service name. */
-  readonly serviceName: string;
-  /** Task definition family of the service. */
-  readonly taskFamily: string;
-  /** Name of the application container in the task definition. */
-  readonly containerName: string;
-  /** Security group of the service's tasks. */
-  readonly securityGroupName: string;
-  /** CloudWatch log group of the service's containers. */
-  readonly logGroup: string;
-  /** awslogs stream prefix: streams are `<prefix>/<containerName>/<taskId>`. */
-  readonly logStreamPrefix: string;
-  /** ECR repository name. */
-  readonly repositoryName: string;
-}
+// The per-service names live in constructs/service-contract.ts, which constructs read too.
+export { SERVICE_KEYS, imageTagVariable, serviceContract, type ServiceContract, type ServiceKey } from "../constructs/service-contract";
 
 export interface DeployContract {
   readonly environment: string;
@@ -42,23 +25,6 @@ export interface DeployContract {
   readonly migration: Omit<ServiceContract, "serviceName">;
   /** `Name` tags of the private subnets, where tasks (and the migration) run. */
   readonly privateSubnetNames: readonly string[];
-}
-
-/** The Terraform variable holding a tag-mode service's image tag, e.g. `backend_image_tag`. */
-export function imageTagVariable(service: ServiceKey): string {
-  return `${service}_image_tag`;
-}
-
-export function serviceContract(naming: Naming, key: ServiceKey): ServiceContract {
-  return {
-    serviceName: naming.name("ecs", key),
-    taskFamily: naming.name("ecs", key),
-    containerName: key,
-    securityGroupName: naming.name("securityGroup", key),
-    logGroup: naming.logGroup(`ecs/${key}`),
-    logStreamPrefix: "ecs",
-    repositoryName: naming.name("ecrRepository", key),
-  };
 }
 
 export function deployContract(config: EnvironmentConfig): DeployContract {

@@ -9,6 +9,7 @@ import { CertificateDns } from "../constructs/certificate-dns";
 import { Cluster } from "../constructs/cluster";
 import { BuiltImage, PushedImage, ecrDockerProvider } from "../constructs/container-image";
 import { Database } from "../constructs/database";
+import { workloadBoundaryArn } from "../constructs/delivery-names";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
@@ -67,6 +68,8 @@ export class EnvironmentStack extends TerraformStack {
       extraTags: escapeValues(config.tags),
     });
     useS3StateBackend(this, { ...config.state, project: config.project, environment: config.name });
+    // Every role of the environment carries the boundary the bootstrap stack creates (README "Permissions of the roles").
+    const boundaryArn = workloadBoundaryArn(config.project, config.name, config.region, config.accountId);
 
     this.network = new Network(this, "network", {
       naming,
@@ -74,6 +77,8 @@ export class EnvironmentStack extends TerraformStack {
       availabilityZones: config.availabilityZones,
       natGateways: config.network.natGateways,
       flowLogs: config.network.flowLogs,
+      permissionsBoundaryArn: boundaryArn,
+      account: { id: config.accountId, region: config.region },
     });
 
     this.cluster = new Cluster(this, "cluster", {
@@ -131,7 +136,7 @@ export class EnvironmentStack extends TerraformStack {
 
     if (SERVICE_KEYS.some((key) => config.services[key].image.source === "build")) {
       // Only stacks that build images get the Docker provider, so the others plan without it.
-      ecrDockerProvider(this, this.registries.backend.registryHost, config.accountId);
+      ecrDockerProvider(this, this.registries.backend.registryHost);
     }
     this.images = { backend: this.image("backend"), frontend: this.image("frontend") };
 
@@ -185,6 +190,7 @@ export class EnvironmentStack extends TerraformStack {
         loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
         uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
         migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
+        permissionsBoundaryArn: boundaryArn,
         // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
         dependsOn: [
           ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),

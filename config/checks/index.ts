@@ -10,7 +10,7 @@ import { NAME_RULES, SHORT_NAME_COMPONENTS } from "../../constructs/naming";
 import { PRESETS } from "../../constructs/presets";
 import type { EnvironmentConfig } from "../schema";
 import { hasTemplateSequence, TEMPLATE_SAFE_SETTINGS } from "./interpolation";
-import { redact, secretVariables } from "./secrets";
+import { redact, secretVariables } from "../../constructs/secret-detection";
 
 const show = (value: unknown) => JSON.stringify(value);
 
