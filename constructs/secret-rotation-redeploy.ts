@@ -40,6 +40,8 @@ export interface SecretRotationRedeployProps {
 export class SecretRotationRedeploy extends Construct {
   readonly stateMachine: SfnStateMachine;
   readonly rules: Record<string, CloudwatchEventRule> = {};
+  /** Fires when a redeploy fails (only with `alarmTopicArn`). */
+  readonly failedAlarm?: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: SecretRotationRedeployProps) {
     super(scope, id);
@@ -103,7 +105,7 @@ export class SecretRotationRedeploy extends Construct {
     }
 
     if (props.alarmTopicArn) {
-      new CloudwatchMetricAlarm(this, "failed", {
+      this.failedAlarm = new CloudwatchMetricAlarm(this, "failed", {
         alarmName: naming.name("monitoring", "redeploy-on-secret-change-failed"),
         alarmDescription: "A redeploy after a secret change failed: running tasks may hold an old password",
         namespace: "AWS/States",

@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { App } from "cdktf";
 import { environments, loadEnvironments } from "../config";
 import { buildApp } from "../stacks/app";
+import { offlineStepFunctionsEndpoint } from "./offline-stepfunctions";
 
 /** The AWS provider version @cdktf/provider-aws 20.1.0 is generated from. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -132,7 +133,7 @@ function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
  * The override that makes a synthesized stack plannable without AWS: local state, fake keys, no API
  * calls. `verify_*` variables (plan-time look-ups such as the ECR image tag check) default to false.
  */
-export function offlineOverride(variables: readonly string[] = [], stateFile = "offline.tfstate"): object {
+export function offlineOverride(variables: readonly string[] = [], stateFile = "offline.tfstate", endpoints: Readonly<Record<string, string>> = {}): object {
   const offVariables = variables.filter((name) => name.startsWith("verify_"));
   return {
     ...(offVariables.length ? { variable: Object.fromEntries(offVariables.map((name) => [name, { default: false }])) } : {}),
@@ -145,6 +146,8 @@ export function offlineOverride(variables: readonly string[] = [], stateFile = "
         skip_requesting_account_id: true,
         skip_metadata_api_check: true,
         allowed_account_ids: null,
+        // Only APIs the provider calls at plan time (Step Functions definition validation), served locally.
+        ...(Object.keys(endpoints).length ? { endpoints: [endpoints] } : {}),
       },
     },
   };
@@ -198,8 +201,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export async function planStack(outdir: string, stack: string, options: HarnessOptions): Promise<StackResult> {
   const dir = join(outdir, "stacks", stack);
   const bin = options.terraformBin ?? "terraform";
-  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
-  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  const synthesized = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+  const variables = Object.keys(synthesized.variable ?? {});
+  const endpoints: Record<string, string> = synthesized.resource?.aws_sfn_state_machine ? { sfn: await offlineStepFunctionsEndpoint() } : {};
+  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables, "offline.tfstate", endpoints), null, 2));
   const env = terraformEnv(options, dir);
   const [, init] = await timed(() => run(bin, ["init", "-input=false", "-no-color", "-reconfigure"], dir, env));
   const [validateOut, validateSeconds] = await timed(() => run(bin, ["validate", "-json", "-no-color"], dir, env));

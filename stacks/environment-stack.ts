@@ -260,7 +260,7 @@ export class EnvironmentStack extends TerraformStack {
       clusterName: contract.clusterName,
       services: monitored,
       databaseIdentifier: this.database.identifier,
-      alarms: this.alarms.alarms,
+      alarms: [...this.alarms.alarms, ...(this.secretRotationRedeploy.failedAlarm ? [this.secretRotationRedeploy.failedAlarm] : [])],
     });
     this.logQueries = new LogQueries(this, "log-queries", {
       folder: naming.prefix,
