@@ -302,3 +302,24 @@ describe("logs that answer questions (item 5)", () => {
     expect(synths[name].output?.dashboard_url.value).toContain(`dashboards/dashboard/webapp-${name}-operations`);
   });
 });
+
+describe("offline Step Functions validation (the plan-time check the AWS provider makes)", () => {
+  const { definitionProblems } = jest.requireActual("../lib/offline-stepfunctions") as typeof import("../lib/offline-stepfunctions");
+
+  test("the shipped definition passes", () => {
+    expect(definitionProblems(one(synths.production, "aws_sfn_state_machine").definition)).toEqual([]);
+  });
+
+  test("broken definitions are reported, so an offline plan fails as AWS's validation would", () => {
+    expect(definitionProblems("{")).toEqual([expect.stringMatching(/^definition is not JSON/)]);
+    expect(
+      definitionProblems(JSON.stringify({ StartAt: "A", States: { A: { Type: "Task", Resource: "lambda", Next: "Gone" }, B: { Type: "Pass" } } })),
+    ).toEqual([
+      'state A: Next "Gone" is not a state',
+      'state A: Task Resource "lambda" is not an integration or function ARN',
+      "state B has neither Next nor End",
+      "state B is unreachable",
+    ]);
+    expect(definitionProblems(JSON.stringify({ StartAt: "X", States: {} }))).toEqual(["States is empty", 'StartAt "X" is not a state']);
+  });
+});

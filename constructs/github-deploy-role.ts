@@ -43,6 +43,10 @@ export const DEPLOY_ROLE_RESOURCE_TYPES: readonly string[] = [
   "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_secretsmanager_secret",
   // identity
   "aws_iam_role", "aws_iam_role_policy",
+  // operations (README "Operations")
+  "aws_sns_topic", "aws_sns_topic_subscription", "aws_lambda_permission", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard",
+  "aws_cloudwatch_query_definition", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sfn_state_machine",
+  "aws_secretsmanager_secret_rotation",
   // data sources read at plan time
   "data.aws_ecr_image", "data.aws_ecr_authorization_token", "data.aws_elb_service_account", "data.aws_iam_policy_document", "data.aws_partition",
 ];
@@ -81,13 +85,15 @@ export const DEPLOY_UNSCOPED_ACTIONS: readonly string[] = [
   "elasticloadbalancing:Describe*",
   "acm:RequestCertificate",
   "rds:Describe*",
+  // Logs Insights saved queries have no resource ARN.
+  "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions",
 ];
 
 /** Services whose resources carry the provider's `Environment` default tag; the deny guard covers them. */
-const TAGGED_SERVICES = ["ec2", "elasticloadbalancing", "ecs", "ecr", "rds", "logs", "acm", "secretsmanager", "iam", "application-autoscaling", "cloudwatch"];
+const TAGGED_SERVICES = ["ec2", "elasticloadbalancing", "ecs", "ecr", "rds", "logs", "acm", "secretsmanager", "iam", "application-autoscaling", "cloudwatch", "sns", "events", "states"];
 
 /** The permission groups, one managed policy each (a managed policy holds at most 6,144 characters). */
-export const DEPLOY_POLICY_GROUPS = ["state", "containers", "network", "data", "identity", "guardrails"] as const;
+export const DEPLOY_POLICY_GROUPS = ["state", "containers", "network", "data", "identity", "guardrails", "operations"] as const;
 export type DeployPolicyGroup = (typeof DEPLOY_POLICY_GROUPS)[number];
 
 export interface GithubDeployRoleProps {
@@ -386,7 +392,14 @@ function deployStatements(env: EnvironmentConfig, naming: Naming, roleName: stri
         sid: "PassRoles",
         actions: ["iam:PassRole"],
         resources: [arn("iam", `role/${prefix}-*`, "global")],
-        condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] }],
+        condition: [
+          {
+            test: "StringEquals",
+            variable: "iam:PassedToService",
+            // Step Functions and EventBridge: the redeploy-on-secret-change roles (README "Operations").
+            values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "states.amazonaws.com", "events.amazonaws.com"],
+          },
+        ],
       },
       {
         // First use of ECS, ELB, RDS and ECS autoscaling in an account creates their service-linked roles.
@@ -401,6 +414,38 @@ function deployStatements(env: EnvironmentConfig, naming: Naming, roleName: stri
           },
         ],
       },
+    ],
+    operations: [
+      {
+        sid: "Alarms",
+        actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"],
+        resources: [arn("cloudwatch", `alarm:${prefix}-*`)],
+      },
+      { sid: "Dashboards", actions: ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"], resources: [arn("cloudwatch", `dashboard/${prefix}-*`, "global")] },
+      { sid: "SavedQueries", actions: DEPLOY_UNSCOPED_ACTIONS.filter((a) => a.includes("QueryDefinition")), resources: ["*"], condition: inRegion },
+      {
+        sid: "AlarmTopic",
+        actions: [
+          "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
+          "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
+        ],
+        resources: [arn("sns", `${prefix}-*`)],
+      },
+      {
+        sid: "RedeployOnSecretChange",
+        actions: [
+          "events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:PutTargets", "events:RemoveTargets", "events:ListTargetsByRule",
+          "events:TagResource", "events:UntagResource", "events:ListTagsForResource",
+          "states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine",
+          "states:ListStateMachineVersions", "states:TagResource", "states:UntagResource", "states:ListTagsForResource",
+        ],
+        resources: [arn("events", `rule/${prefix}-*`), arn("states", `stateMachine:${prefix}-*`)],
+      },
+      // The provider validates a state machine definition during plan; AWS authorizes it on stateMachine:*.
+      { sid: "ValidateDefinitions", actions: ["states:ValidateStateMachineDefinition"], resources: [arn("states", "stateMachine:*")] },
+      // Rotation of the RDS-managed master secret (named rds!db-<id> by RDS); no secret values.
+      { sid: "MasterRotation", actions: ["secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret", "secretsmanager:DescribeSecret"], resources: [arn("secretsmanager", "secret:rds!*")] },
+      ...lambdaSubscribers(env),
     ],
     guardrails: [
       {
@@ -429,4 +474,10 @@ function deployStatements(env: EnvironmentConfig, naming: Naming, roleName: stri
       },
     ],
   };
+}
+
+/** Chat forwarders subscribed to the alarm topic: the deploy role grants SNS permission to invoke them, nothing else. */
+function lambdaSubscribers(env: EnvironmentConfig): DataAwsIamPolicyDocumentStatement[] {
+  const arns = env.monitoring.subscribers.flatMap((s) => ("lambdaArn" in s ? [s.lambdaArn] : []));
+  return arns.length ? [{ sid: "AlarmSubscribers", actions: ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy", "lambda:GetFunction"], resources: arns }] : [];
 }
