@@ -87,7 +87,7 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
         ["containers", "data", "guardrails", "identity", "network", "operations", "state"].map((g) => `webapp-${env}-github-deploy-${g}`),
       );
       const attachments = Object.entries(resources(json, "aws_iam_role_policy_attachment")).filter(([id]) => id.startsWith(`${construct}_`));
-      expect(attachments).toHaveLength(6);
+      expect(attachments).toHaveLength(7);
       expect(attachments.every(([, a]) => String(a.role).includes(`${construct}_role_`))).toBe(true);
     });
 

@@ -2,13 +2,14 @@
  * Issue 13, operations: database credentials that survive rotation (T15), alarms that page someone,
  * logs that answer questions, a MySQL that is still supported. Synth assertions on both environments.
  */
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
 import { Database } from "../constructs/database";
 import { PropsError } from "../constructs/errors";
 import { MYSQL_VERSIONS, mysqlMajor, supportWarning } from "../constructs/mysql-versions";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
 import { secretMatchers } from "../constructs/secret-rotation-redeploy";
+import { definitionProblems } from "../lib/offline-stepfunctions";
 import { ConfigError, loadEnvironment, type EnvironmentInput } from "../config";
 import { messageOf, policyDocument, production, resourceList, resources, staging, synthEnvironment, type Synth } from "./helpers";
 
@@ -59,11 +60,7 @@ describe("MySQL versions (item 3)", () => {
   });
 
   test("the Database construct refuses an unknown major version with its id", () => {
-    const stack = Testing.app().node; // any scope
-    void stack;
-    const app = Testing.app();
-    const { TerraformStack } = jest.requireActual("cdktf");
-    const s = new TerraformStack(app, "t");
+    const s = new TerraformStack(Testing.app(), "t");
     const naming = new Naming("p", "e", "111111111111");
     const network = new Network(s, "network", { naming, vpcCidr: "10.0.0.0/16", availabilityZones: ["eu-west-1a", "eu-west-1b"], natGateways: 1, flowLogs: { enabled: false, retentionDays: 1 } });
     expect(messageOf(() => new Database(s, "db", { naming, network, instanceClass: "db.t4g.micro", allocatedStorageGiB: 20, engineVersion: "5.7" }), PropsError)).toBe(
@@ -304,7 +301,6 @@ describe("logs that answer questions (item 5)", () => {
 });
 
 describe("offline Step Functions validation (the plan-time check the AWS provider makes)", () => {
-  const { definitionProblems } = jest.requireActual("../lib/offline-stepfunctions") as typeof import("../lib/offline-stepfunctions");
 
   test("the shipped definition passes", () => {
     expect(definitionProblems(one(synths.production, "aws_sfn_state_machine").definition)).toEqual([]);
