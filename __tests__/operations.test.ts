@@ -44,9 +44,10 @@ describe("MySQL versions (item 3)", () => {
     });
   });
 
-  test("a major upgrade is allowed only when config says so", () => {
-    const json = synthEnvironment({ ...staging, database: { ...staging.database, engineVersion: "8.4", allowMajorVersionUpgrade: true } }).json;
-    expect(one(json, "aws_db_instance")).toMatchObject({ engine_version: "8.4", allow_major_version_upgrade: true });
+  test("a major upgrade is allowed only when config says so, applied now so the old parameter group can go", () => {
+    expect(one(synths.staging, "aws_db_instance")).toMatchObject({ apply_immediately: false });
+    const json = synthEnvironment({ ...staging, database: { ...staging.database, engineVersion: "8.4", allowMajorVersionUpgrade: true, applyImmediately: true } }).json;
+    expect(one(json, "aws_db_instance")).toMatchObject({ engine_version: "8.4", allow_major_version_upgrade: true, apply_immediately: true });
     expect(one(json, "aws_db_parameter_group")).toMatchObject({ family: "mysql8.4", name: "webapp-staging-mysql84" });
   });
 

@@ -208,6 +208,11 @@ const databaseSchema = z.strictObject({
     .default("open-source-rds-extended-support"),
   /** Lets a plan change the major version (8.0 -> 8.4); off except during a reviewed upgrade (README "Operations"). */
   allowMajorVersionUpgrade: z.boolean().default(false),
+  /**
+   * Apply instance changes now instead of in the next maintenance window. Needed for a major upgrade: the
+   * old parameter group can only be deleted once the instance has moved to the new one.
+   */
+  applyImmediately: z.boolean().default(false),
   /** Queries slower than this many seconds go to the slow query log (exported to CloudWatch). */
   longQueryTimeSeconds: z.number().min(0, { error: "must be at least 0" }).max(3600, { error: "must be at most 3600" }).default(1),
   /** RDS rotates the managed master password every this many days (explicit, not the silent default of 7). */

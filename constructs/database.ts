@@ -31,6 +31,8 @@ export interface DatabaseProps {
   readonly engineLifecycleSupport?: string;
   /** Lets a plan change the major version; only during a reviewed upgrade. @default false */
   readonly allowMajorVersionUpgrade?: boolean;
+  /** Apply changes now rather than in the maintenance window (a major upgrade needs it). @default false */
+  readonly applyImmediately?: boolean;
   /** Slow query log threshold in seconds. @default 1 */
   readonly longQueryTimeSeconds?: number;
   /** @default "app" */
@@ -164,7 +166,7 @@ export class Database extends Construct {
       skipFinalSnapshot: !(props.finalSnapshot ?? true),
       finalSnapshotIdentifier: props.finalSnapshot ?? true ? `${identifier}-final` : undefined,
       caCertIdentifier: "rds-ca-rsa2048-g1",
-      applyImmediately: false,
+      applyImmediately: props.applyImmediately ?? false,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
       dependsOn: logGroups,
     });
