@@ -71,7 +71,7 @@ describe("configuration errors name the environment, the setting, the value and 
     ["health check path without slash", withBackend({ healthCheck: { path: "up" } }), /services\.backend\.healthCheck\.path: got "up"; must be a URL path starting with "\/"/],
     ["health check matcher", withBackend({ healthCheck: { matcher: "ok" } }), /services\.backend\.healthCheck\.matcher: got "ok"; must be HTTP codes/],
     ["RDS instance class", { ...staging, database: { ...staging.database, instanceClass: "t4g.micro" } }, /database\.instanceClass: got "t4g\.micro"; is not a DB instance class that RDS for MySQL offers \(did you mean "db\.t4g\.micro"\?\)/],
-    ["MySQL version", { ...staging, database: { ...staging.database, engineVersion: "5.7" } }, /database\.engineVersion: got "5\.7"; must be MySQL 8\.0/],
+    ["MySQL version", { ...staging, database: { ...staging.database, engineVersion: "5.7" } }, /database\.engineVersion: got "5\.7"; must be MySQL 8\.4 or 8\.0/],
     ["backup retention above 35", { ...staging, database: { ...staging.database, backupRetentionDays: 40 } }, /database\.backupRetentionDays: got 40; must be at most 35/],
     ["too many path patterns", { ...staging, routing: { mode: "path", pathPatterns: ["/a/*", "/b/*", "/c/*", "/d/*"] } }, /routing\.pathPatterns: .*must list at most 3 patterns/],
     ["host route not on the certificate", { ...staging, routing: { mode: "host", hostName: "api.staging.example.com" } }, /routing\.hostName: got "api\.staging\.example\.com"; must also be listed in domain\.alternativeNames/],

@@ -83,13 +83,13 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       expect(role?.assume_role_policy).toMatch(new RegExp(`^\\$\\{data\\.aws_iam_policy_document\\.${construct}_trust_\\w+\\.json\\}$`));
     });
 
-    test("six managed policies, all attached to the role", () => {
+    test("seven managed policies, all attached to the role", () => {
       const policies = resourceList(json, "aws_iam_policy").filter((p) => String(p.name).startsWith(`webapp-${env}-github-deploy-`));
       expect(policies.map((p) => p.name).sort()).toEqual(
-        ["containers", "data", "guardrails", "identity", "network", "state"].map((g) => `webapp-${env}-github-deploy-${g}`),
+        ["containers", "data", "guardrails", "identity", "network", "operations", "state"].map((g) => `webapp-${env}-github-deploy-${g}`),
       );
       const attachments = Object.entries(resources(json, "aws_iam_role_policy_attachment")).filter(([id]) => id.startsWith(`${construct}_`));
-      expect(attachments).toHaveLength(6);
+      expect(attachments).toHaveLength(7);
       expect(attachments.every(([, a]) => String(a.role).includes(`${construct}_role_`))).toBe(true);
     });
 
@@ -141,13 +141,15 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       expect(byId.Roles).toEqual([`arn:aws:iam::${account}:role/${prefix}*`]);
     });
 
-    test("iam:PassRole only for the environment's roles, only to ECS tasks and VPC flow logs", () => {
+    test("iam:PassRole only for the environment's roles, only to ECS tasks, VPC flow logs and the redeploy-on-secret-change Step Functions and EventBridge roles", () => {
       const passing = allows(all).filter((s) => s.actions.some((a) => a === "iam:PassRole" || a === "iam:*"));
       expect(passing).toEqual([
         expect.objectContaining({
           actions: ["iam:PassRole"],
           resources: [expect.stringMatching(new RegExp(`:role/webapp-${env}-\\*$`))],
-          condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] }],
+          condition: [
+            { test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "states.amazonaws.com", "events.amazonaws.com"] },
+          ],
         }),
       ]);
     });
@@ -221,9 +223,9 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       }
     });
 
-    test("read-only: only Describe, List and Get actions, no Deny needed", () => {
+    test("read-only: only Describe, List and Get actions (and the definition check terraform plan makes), no Deny needed", () => {
       expect(all.every((s) => (s.effect ?? "Allow") === "Allow")).toBe(true);
-      expect(all.flatMap((s) => s.actions).filter((a) => !/^[a-z0-9-]+:(Describe|List|Get)/.test(a))).toEqual([]);
+      expect(all.flatMap((s) => s.actions).filter((a) => !/^[a-z0-9-]+:(Describe|List|Get)/.test(a))).toEqual(["states:ValidateStateMachineDefinition"]);
     });
 
     test("reads configuration, not data: no secret values, no objects outside the state keys, no log events", () => {
@@ -305,8 +307,8 @@ describe("through real Terraform", () => {
     const result = await planStack(outdir, "bootstrap", harnessOptionsFromEnv());
     expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
     const policies = plannedOfType(result.plan, "aws_iam_policy");
-    // 6 per deploy role, 2 for the plan role, one permissions boundary per environment
-    expect(policies).toHaveLength(16);
+    // 7 per deploy role, 2 for the plan role, one permissions boundary per environment
+    expect(policies).toHaveLength(18);
     for (const policy of policies) {
       const document = policy.values.policy;
       expect(typeof document).toBe("string");

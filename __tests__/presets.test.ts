@@ -14,7 +14,7 @@ describe("laravel preset", () => {
   const env = environmentOf(container);
 
   test("MySQL settings come from the RDS instance, never SQLite (T2)", () => {
-    expect(env).toMatchObject({ DB_CONNECTION: "mysql", DB_DATABASE: "app", DB_USERNAME: "app" });
+    expect(env).toMatchObject({ DB_CONNECTION: "mysql", DB_DATABASE: "app" });
     expect(env.DB_HOST).toMatch(/^\$\{aws_db_instance\..*\.address\}$/);
     expect(env.DB_PORT).toMatch(/^\$\{aws_db_instance\..*\.port\}$/);
   });
@@ -31,11 +31,22 @@ describe("laravel preset", () => {
     });
   });
 
-  test("DB_PASSWORD comes from the RDS-managed secret's password key; APP_KEY from its own secret (T10)", () => {
+  test("DB_USERNAME and DB_PASSWORD come from the application user's secret, not the master's (T15); APP_KEY from its own secret (T10)", () => {
     const secrets = Object.fromEntries(container.secrets.map((x) => [x.name, x.valueFrom]));
-    expect(secrets.DB_PASSWORD).toMatch(/^\$\{aws_db_instance\..*\.master_user_secret\[0\]\.secret_arn\}:password::$/);
+    expect(secrets.DB_USERNAME).toBe("arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user:username::");
+    expect(secrets.DB_PASSWORD).toBe("arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user:password::");
+    expect(env.DB_USERNAME).toBeUndefined();
     expect(secrets.APP_KEY).toBe("arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY");
     expect(Object.keys(env).filter(looksSecret)).toEqual([]);
+  });
+
+  test("while migrating to the application user (applicationCredentials: master), the master secret's password and the master username are used", () => {
+    const json = synthEnvironment({ ...staging, database: { ...staging.database, applicationCredentials: "master" } }).json;
+    const [c] = taskDefinition(json, "webapp-staging-backend").containers;
+    const secrets = Object.fromEntries(c.secrets.map((x) => [x.name, x.valueFrom]));
+    expect(secrets.DB_PASSWORD).toMatch(/^\$\{aws_db_instance\..*\.master_user_secret\[0\]\.secret_arn\}:password::$/);
+    expect(secrets.DB_USERNAME).toBeUndefined();
+    expect(environmentOf(c).DB_USERNAME).toBe("app");
   });
 
   test("Laravel has no PORT variable (its image decides; containerPort must match it)", () => {
@@ -54,8 +65,8 @@ describe("rails preset", () => {
   });
 
   test("SECRET_KEY_BASE is a secret, in its own Secrets Manager secret", () => {
-    expect(container.secrets.map((x) => x.name).sort()).toEqual(["DB_PASSWORD", "SECRET_KEY_BASE"]);
-    expect(Object.values((json.resource!.aws_secretsmanager_secret as Record<string, { name: string }>)).map((x) => x.name)).toEqual(["webapp/staging/SECRET_KEY_BASE"]);
+    expect(container.secrets.map((x) => x.name).sort()).toEqual(["DB_PASSWORD", "DB_USERNAME", "SECRET_KEY_BASE"]);
+    expect(Object.values((json.resource!.aws_secretsmanager_secret as Record<string, { name: string }>)).map((x) => x.name).sort()).toEqual(["webapp/staging/SECRET_KEY_BASE", "webapp/staging/database/app-user"]);
   });
 });
 

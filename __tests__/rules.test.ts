@@ -123,7 +123,34 @@ const CASES: [string, ResourceView[], ResourceView[], RegExp][] = [
     [view("aws_ecs_task_definition", containers([{ ...goodContainer, environment: [{ name: "APP_DEBUG", value: "true" }, { name: "RAILS_ENV", value: "development" }] }]))],
     /container app sets APP_DEBUG="true", app sets RAILS_ENV="development"/,
   ],
+  ...opsCases(),
 ];
+
+/** OPS.1-3: deployment alarms that exist, alarms that page someone, no master user secret in a task. */
+function opsCases(): [string, ResourceView[], ResourceView[], RegExp][] {
+  const topic = view("aws_sns_topic", { name: "alarms" }, { id: "topic" });
+  const lonelyTopic = view("aws_sns_topic", { name: "quiet" }, { id: "quiet" });
+  const subscription = view("aws_sns_topic_subscription", { topic_arn: ref(topic, "arn"), protocol: "email", endpoint: "ops@example.com" });
+  const alarm = (target: ResourceView) => view("aws_cloudwatch_metric_alarm", { alarm_name: "a", alarm_actions: [ref(target, "arn")] }, { id: `alarm_${target.logicalId}` });
+  const deployAlarm = alarm(topic);
+  const withAlarms = (alarms: Record<string, unknown> | undefined) => view("aws_ecs_service", { desired_count: 2, alarms }, { id: "svc_ops" });
+  const task = (valueFrom: string) => view("aws_ecs_task_definition", containers([{ ...goodContainer, secrets: [{ name: "DB_PASSWORD", valueFrom }] }]));
+  return [
+    [
+      "OPS.1",
+      [withAlarms({ alarm_names: [ref(deployAlarm, "alarm_name")], enable: true, rollback: true }), deployAlarm],
+      [withAlarms({ alarm_names: [ref(deployAlarm, "alarm_name")], enable: true, rollback: false }), deployAlarm],
+      /has no deployment alarms with rollback/,
+    ],
+    ["OPS.2", [alarm(topic), topic, subscription], [alarm(lonelyTopic), lonelyTopic, topic, subscription], /its SNS topic has no subscriber/],
+    [
+      "OPS.3",
+      [task("arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user:password::")],
+      [task("${aws_db_instance.database_instance_1.master_user_secret[0].secret_arn}:password::")],
+      /DB_PASSWORD read the RDS master user secret/,
+    ],
+  ];
+}
 
 const ruleById = new Map(RULES.map((r) => [r.id, r]));
 const run = (rule: Rule, views: ResourceView[]) => rule.check(views[0], indexResources("test", views));
@@ -168,6 +195,17 @@ describe("not applicable", () => {
     expect(run(ruleById.get("ELB.1")!, [view("aws_lb_listener", { protocol: "HTTPS" })])).toEqual({ status: "not-applicable" });
   });
 
+  test("OPS.3 ignores task definitions whose containers are not literal JSON", () => {
+    expect(run(ruleById.get("OPS.3")!, [view("aws_ecs_task_definition", { container_definitions: "${jsonencode(local.x)}" })])).toEqual({ status: "not-applicable" });
+  });
+
+  test("OPS.1 and OPS.2 name what is missing: unknown alarm names, alarms without a topic", () => {
+    const svc = view("aws_ecs_service", { alarms: { alarm_names: ["elsewhere-5xx"], enable: true, rollback: true } });
+    expect(run(ruleById.get("OPS.1")!, [svc])).toEqual({ status: "non-compliant", problem: "deployment alarm(s) elsewhere-5xx are not alarms of this stack" });
+    expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", {})])).toEqual({ status: "non-compliant", problem: "has no deployment alarms with rollback" });
+    expect(run(ruleById.get("OPS.2")!, [view("aws_cloudwatch_metric_alarm", { alarm_actions: [] })])).toEqual({ status: "non-compliant", problem: "notifies no SNS topic of this stack" });
+  });
+
   test("SG.2 ignores rules that are not open to the internet", () => {
     expect(run(ruleById.get("SG.2")!, [ingress({ referenced_security_group_id: ref(lbSg), from_port: 8000, to_port: 8000 })])).toEqual({ status: "not-applicable" });
   });
@@ -202,6 +240,13 @@ describe("on the real stacks", () => {
     expect(waivers).toContainEqual({ rule: "RDS.5", resource: "database/instance", reason: expect.stringContaining("single-AZ") });
     const db = Object.values(json.resource!.aws_db_instance)[0] as any;
     expect(db["//"].guardrail_waivers.map((w: { rule: string }) => w.rule).sort()).toEqual(["ENV.1", "ENV.2", "RDS.11", "RDS.5", "RDS.8"]);
+  });
+
+  test("production is held to OPS.1-3: without subscribers, or on the master user, synth fails", () => {
+    const silent = { ...production, monitoring: { ...production.monitoring, subscribers: [] } };
+    expect(() => fullSynth(buildStacks([silent]).environments[0])).toThrow(/\[production\/alarms\/backend-target-5xx\] \[OPS\.2\][^\n]*its SNS topic has no subscriber/);
+    const master = { ...production, database: { ...production.database, applicationCredentials: "master" as const } };
+    expect(() => fullSynth(buildStacks([master]).environments[0])).toThrow(/\[OPS\.3\][^\n]*DB_PASSWORD read the RDS master user secret/);
   });
 
   test("production has only the waivers every environment has", () => {

@@ -35,6 +35,8 @@ describe("app secrets", () => {
   test("created empty: a secret, never a secret value, in Terraform", () => {
     expect(resourceList(s, "aws_secretsmanager_secret")).toEqual([
       expect.objectContaining({ name: "webapp/staging/APP_KEY", recovery_window_in_days: 30, description: expect.stringContaining("aws secretsmanager put-secret-value --secret-id webapp/staging/APP_KEY") }),
+      // The application's own database user (README "Operations"), also created empty.
+      expect.objectContaining({ name: "webapp/staging/database/app-user", recovery_window_in_days: 30 }),
     ]);
     expect(resourceList(s, "aws_secretsmanager_secret_version")).toEqual([]);
   });

@@ -158,14 +158,16 @@ describe("container definitions in the plan", () => {
       plan = await planOverState(stack("staging"), [existingDatabase(stack("staging").plan)], options);
     }, 120_000);
 
-    test("the backend gets MySQL settings from the instance and the password from its managed secret (T2, T10)", () => {
+    test("the backend gets MySQL settings from the instance and its own user from the app-user secret, not the master's (T2, T10, T15)", () => {
       const [container] = plannedContainers(plan, "webapp-staging-backend")!;
       const env = Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
       expect(env).toMatchObject({ DB_CONNECTION: "mysql", DB_HOST: "webapp-staging-mysql.c0ffee.eu-west-1.rds.amazonaws.com", DB_PORT: "3306", DB_DATABASE: "app" });
       expect(container.secrets).toEqual([
         { name: "APP_KEY", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY" },
-        { name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-example-AbCdEf:password::" },
+        { name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user:password::" },
+        { name: "DB_USERNAME", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user:username::" },
       ]);
+      expect(env.DB_USERNAME).toBeUndefined();
       expect(container.portMappings).toEqual([{ containerPort: 8000, protocol: "tcp" }]);
     });
 
@@ -176,6 +178,56 @@ describe("container definitions in the plan", () => {
       expect(migration.secrets).toEqual(service.secrets);
       expect(migration.image).toBe(service.image);
     });
+  });
+});
+
+describe("operations in the plan (issue 13)", () => {
+  const values = (name: string, type: string) => plannedOfType(stack(name).plan, type).map((r) => r.values as Record<string, any>);
+
+  test.each(["staging", "production"])("%s: MySQL 8.0 pinned, extended support explicit, no major upgrade allowed, slow query log on", (name) => {
+    const [db] = values(name, "aws_db_instance");
+    expect(db).toMatchObject({ engine_version: "8.0", engine_lifecycle_support: "open-source-rds-extended-support", allow_major_version_upgrade: false });
+    const [group] = values(name, "aws_db_parameter_group");
+    expect(group.family).toBe("mysql8.0");
+    expect(group.parameter).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "slow_query_log", value: "1" }),
+        expect.objectContaining({ name: "long_query_time", value: "1" }),
+        expect.objectContaining({ name: "log_output", value: "FILE" }),
+      ]),
+    );
+  });
+
+  test.each(["staging", "production"])("%s: the master secret rotates every 30 days; the app-user secret has no value in the plan", (name) => {
+    const [rotation] = values(name, "aws_secretsmanager_secret_rotation");
+    expect(rotation.rotation_rules).toEqual([expect.objectContaining({ automatically_after_days: 30 })]);
+    expect(values(name, "aws_secretsmanager_secret").map((s) => s.name)).toContain(`webapp/${name}/database/app-user`);
+    expect(values(name, "aws_secretsmanager_secret_version")).toEqual([]);
+  });
+
+  test.each(["staging", "production"])("%s: the redeploy state machine passes the provider's plan-time definition check and is fully known", (name) => {
+    const [machine] = values(name, "aws_sfn_state_machine");
+    expect(JSON.parse(machine.definition).States.ForceNewDeployment.Parameters).toEqual({ Cluster: `webapp-${name}-cluster`, "Service.$": "$.service", ForceNewDeployment: true });
+    const [target] = values(name, "aws_cloudwatch_event_target");
+    expect(JSON.parse(target.input)).toEqual({ service: `webapp-${name}-backend` });
+    const [rule] = values(name, "aws_cloudwatch_event_rule");
+    expect(JSON.parse(rule.event_pattern).source).toEqual(["aws.secretsmanager"]);
+  });
+
+  test.each([
+    ["staging", 0],
+    ["production", 1],
+  ])("%s: 18 alarms, %i subscriber(s), deployment alarms known at plan time on both services", (name, subscribers) => {
+    expect(values(name, "aws_cloudwatch_metric_alarm")).toHaveLength(18);
+    expect(values(name, "aws_sns_topic_subscription")).toHaveLength(subscribers as number);
+    for (const service of values(name, "aws_ecs_service")) {
+      expect(service.alarms).toEqual([{ enable: true, rollback: true, alarm_names: expect.arrayContaining([`${service.name}-target-5xx`, `${service.name}-unhealthy-hosts`]) }]);
+    }
+  });
+
+  test.each(["staging", "production"])("%s: one dashboard and four saved queries", (name) => {
+    expect(values(name, "aws_cloudwatch_dashboard").map((d) => d.dashboard_name)).toEqual([`webapp-${name}-operations`]);
+    expect(values(name, "aws_cloudwatch_query_definition")).toHaveLength(4);
   });
 });
 

@@ -172,7 +172,7 @@ describe("IAM (T4): two roles with distinct jobs, least privilege", () => {
     expect(bySid.ReadSecrets).toMatchObject({ actions: ["secretsmanager:GetSecretValue"] });
     expect(bySid.ReadSecrets.resources).toHaveLength(2);
     expect(bySid.ReadSecrets.resources).toEqual(
-      expect.arrayContaining(["arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY-??????", expect.stringMatching(/master_user_secret\[0\]\.secret_arn/)]),
+      expect.arrayContaining(["arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY-??????", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user-??????"]),
     );
   });
 

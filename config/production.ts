@@ -46,6 +46,11 @@ export const production: EnvironmentInput = {
     },
   },
   database: {
+    /**
+     * Created on 8.0 before 8.4 was the default: pinned so that no plan upgrades it unasked. 8.0 is past
+     * RDS standard support (the preview warns); upgrade after staging (README "Operations": upgrading MySQL).
+     */
+    engineVersion: "8.0",
     instanceClass: "db.t4g.medium",
     allocatedStorageGiB: 50,
     maxAllocatedStorageGiB: 200,
@@ -55,6 +60,11 @@ export const production: EnvironmentInput = {
     finalSnapshot: true,
     preventDestroy: true,
     logRetentionDays: 365,
+  },
+  /** Placeholder address: replace with the on-call list (README "Operations"); AWS asks it to confirm the subscription. */
+  monitoring: {
+    subscribers: [{ email: "ops@example.com" }],
+    thresholds: { databaseConnections: 250 },
   },
   uploads: { versioned: true, preventDestroy: true },
   registry: { keepImages: 50, untaggedExpiryDays: 7, preventDestroy: true },

@@ -187,8 +187,11 @@ const serviceSchema = z
   });
 
 const databaseSchema = z.strictObject({
-  /** MySQL 8.0 (minor versions are upgraded automatically). */
-  engineVersion: z.string().regex(/^8\.0(\.\d+)?$/, { error: 'must be MySQL 8.0, e.g. "8.0" or "8.0.39"' }).default("8.0"),
+  /**
+   * MySQL major (and optionally minor) version: 8.4 for new environments; 8.0 is past RDS standard support
+   * (README "Operations": upgrading MySQL). Minor versions are upgraded automatically.
+   */
+  engineVersion: z.string().regex(/^8\.[04](\.\d+)?$/, { error: 'must be MySQL 8.4 or 8.0, e.g. "8.4", "8.4.3" or "8.0"' }).default("8.4"),
   instanceClass: z.string().superRefine((value, ctx) => {
     const problem = instanceClassProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -206,7 +209,69 @@ const databaseSchema = z.strictObject({
   /** Terraform `prevent_destroy`: a plan that would delete the database fails. */
   preventDestroy: z.boolean(),
   logRetentionDays: retentionDays,
+  // --- Operations (issue 13): lifecycle, upgrades, slow query log, credentials that survive rotation.
+  /**
+   * RDS Extended Support after the major version's end of standard support: on (paid, no forced upgrade)
+   * or disabled (RDS upgrades the major version itself when standard support ends).
+   */
+  engineLifecycleSupport: z
+    .enum(["open-source-rds-extended-support", "open-source-rds-extended-support-disabled"], {
+      error: "must be open-source-rds-extended-support or open-source-rds-extended-support-disabled",
+    })
+    .default("open-source-rds-extended-support"),
+  /** Lets a plan change the major version (8.0 -> 8.4); off except during a reviewed upgrade (README "Operations"). */
+  allowMajorVersionUpgrade: z.boolean().default(false),
+  /**
+   * Apply instance changes now instead of in the next maintenance window. Needed for a major upgrade: the
+   * old parameter group can only be deleted once the instance has moved to the new one.
+   */
+  applyImmediately: z.boolean().default(false),
+  /** Queries slower than this many seconds go to the slow query log (exported to CloudWatch). */
+  longQueryTimeSeconds: z.number().min(0, { error: "must be at least 0" }).max(3600, { error: "must be at most 3600" }).default(1),
+  /** RDS rotates the managed master password every this many days (explicit, not the silent default of 7). */
+  masterPasswordRotationDays: int(1, 365).default(30),
+  /**
+   * Which credentials the backend uses: "app-user" (its own least-privilege user, secret set by you) or
+   * "master" (only while migrating an existing environment to its own user; README "Operations").
+   */
+  applicationCredentials: z.enum(["app-user", "master"], { error: "must be app-user or master" }).default("app-user"),
 });
+
+/** A thing that receives an environment's alarms: an e-mail address, or a Lambda (e.g. a chat forwarder) by ARN. */
+const alarmSubscriberSchema = z.union(
+  [
+    z.strictObject({ email: z.email({ error: "must be an e-mail address" }) }),
+    z.strictObject({ lambdaArn: z.string().regex(/^arn:aws[\w-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/, { error: "must be a Lambda function ARN" }) }),
+  ],
+  { error: 'must be { email: "ops@example.com" } or { lambdaArn: "arn:aws:lambda:..." }' },
+);
+
+/** Alarms, notifications, dashboard and saved queries (README "Operations"). */
+const monitoringSchema = z
+  .strictObject({
+    /** Who gets this environment's alarms (the SNS topic's subscriptions). */
+    subscribers: z.array(alarmSubscriberSchema).default([]),
+    /** Alarm thresholds; the defaults suit a small production site. */
+    thresholds: z
+      .strictObject({
+        /** Load balancer 5xx responses as a percentage of requests, over 5 minutes. */
+        loadBalancer5xxPercent: z.number().min(0.1).max(100).default(5),
+        /** 5xx responses from one service's targets per 5 minutes. */
+        target5xxPerFiveMinutes: int(1, 100000).default(10),
+        /** p95 target response time, seconds, over 5 minutes. */
+        p95ResponseSeconds: z.number().min(0.05).max(300).default(2),
+        /** Average service CPU / memory, percent, over 3 x 5 minutes. */
+        serviceCpuPercent: int(1, 100).default(85),
+        serviceMemoryPercent: int(1, 100).default(85),
+        /** Average database CPU, percent, over 3 x 5 minutes. */
+        databaseCpuPercent: int(1, 100).default(80),
+        databaseFreeStorageGiB: int(1, 65536).default(5),
+        databaseFreeableMemoryMiB: int(16, 1048576).default(128),
+        databaseConnections: int(1, 100000).default(100),
+      })
+      .prefault({}),
+  })
+  .prefault({});
 
 const ROUTE_PATTERN = /^\/[\w\-./*?~%]*$/;
 
@@ -285,6 +350,7 @@ export const environmentSchema = z
     }),
     services: z.strictObject({ backend: serviceSchema, frontend: serviceSchema }),
     database: databaseSchema,
+    monitoring: monitoringSchema,
     uploads: z.strictObject({
       versioned: z.boolean(),
       preventDestroy: z.boolean(),

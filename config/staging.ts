@@ -46,6 +46,11 @@ export const staging: EnvironmentInput = {
     },
   },
   database: {
+    /**
+     * Created on 8.0 before 8.4 was the default: pinned so that no plan upgrades it unasked. 8.0 is past
+     * RDS standard support (the preview warns); upgrade staging first (README "Operations": upgrading MySQL).
+     */
+    engineVersion: "8.0",
     instanceClass: "db.t4g.micro",
     allocatedStorageGiB: 20,
     maxAllocatedStorageGiB: 50,
@@ -55,6 +60,10 @@ export const staging: EnvironmentInput = {
     finalSnapshot: false,
     preventDestroy: false,
     logRetentionDays: 30,
+  },
+  /** Staging alarms go to a quiet topic without subscribers (visible on the dashboard); subscribe a chat channel if wanted. */
+  monitoring: {
+    thresholds: { p95ResponseSeconds: 3, databaseConnections: 60, databaseFreeableMemoryMiB: 64 },
   },
   uploads: { versioned: false, preventDestroy: false },
   registry: { keepImages: 20, untaggedExpiryDays: 3, preventDestroy: false },
@@ -75,6 +84,7 @@ export const staging: EnvironmentInput = {
       { rule: "ENV.1", reason: "staging: database, uploads and image repositories may be destroyed with the environment" },
       { rule: "ENV.2", resource: "database", reason: "staging: no final snapshot; its data can be recreated" },
       { rule: "ENV.3", reason: "staging runs one task per service on Fargate Spot for cost; production runs at least two" },
+      { rule: "OPS.2", reason: "staging: alarms change state and show on the dashboard but page nobody; production pages" },
     ],
   },
 };

@@ -10,6 +10,7 @@ import { Construct } from "constructs";
 import type { Naming } from "./naming";
 import type { Network } from "./network";
 import { PropsError } from "./errors";
+import { mysqlMajor } from "./mysql-versions";
 
 /** The MySQL port. */
 export const MYSQL_PORT = 3306;
@@ -24,8 +25,16 @@ export interface DatabaseProps {
   readonly allocatedStorageGiB: number;
   /** Storage autoscaling ceiling. @default allocatedStorageGiB (no autoscaling) */
   readonly maxAllocatedStorageGiB?: number;
-  /** @default "8.0" */
+  /** MySQL 8.4 or 8.0; the parameter group family follows it. @default "8.4" */
   readonly engineVersion?: string;
+  /** RDS Extended Support after the end of standard support (README "Operations"). @default "open-source-rds-extended-support" */
+  readonly engineLifecycleSupport?: string;
+  /** Lets a plan change the major version; only during a reviewed upgrade. @default false */
+  readonly allowMajorVersionUpgrade?: boolean;
+  /** Apply changes now rather than in the maintenance window (a major upgrade needs it). @default false */
+  readonly applyImmediately?: boolean;
+  /** Slow query log threshold in seconds. @default 1 */
+  readonly longQueryTimeSeconds?: number;
   /** @default "app" */
   readonly databaseName?: string;
   /** @default "app" */
@@ -45,7 +54,7 @@ export interface DatabaseProps {
 }
 
 /**
- * RDS MySQL 8.0 in the isolated subnets. The master password is generated and rotated by RDS in
+ * RDS MySQL (8.4 or 8.0) in the isolated subnets. The master password is generated and rotated by RDS in
  * Secrets Manager (`manage_master_user_password`): it never appears in code or Terraform state.
  * Storage is encrypted gp3; TLS is required by the parameter group; nothing can reach port 3306
  * until `allowFrom` names a security group (the backend's).
@@ -62,6 +71,10 @@ export class Database extends Construct {
   readonly username: string;
   /** ARN of the RDS-managed secret holding `username` and `password`. */
   readonly masterSecretArn: string;
+  /** The instance identifier, from config (known at plan time). */
+  readonly identifier: string;
+  /** Log group of the exported slow query log. */
+  readonly slowQueryLogGroupName: string;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -75,6 +88,15 @@ export class Database extends Construct {
       throw new PropsError(`Database "${id}": backupRetentionDays must be a whole number from 0 to 35; got ${backupRetentionDays}`);
     }
     const identifier = naming.name("dbInstance", "mysql");
+    this.identifier = identifier;
+    this.slowQueryLogGroupName = `/aws/rds/instance/${identifier}/slowquery`;
+    const engineVersion = props.engineVersion ?? "8.4";
+    let version;
+    try {
+      version = mysqlMajor(engineVersion);
+    } catch (error) {
+      throw new PropsError(`Database "${id}": ${(error as Error).message}`);
+    }
     this.databaseName = props.databaseName ?? "app";
     this.username = props.username ?? "app";
 
@@ -91,15 +113,20 @@ export class Database extends Construct {
       tags: { Name: naming.name("tag", "mysql") },
     });
 
-    // Parameter groups are replaced when the family changes; the family in the name lets the new one exist first.
+    // Parameter groups are replaced when the family changes; the family in the name (mysql80, mysql84) lets the
+    // new one exist before the instance switches to it, and keeps the 8.0 group's name and description unchanged.
     this.parameterGroup = new DbParameterGroup(this, "parameters", {
-      name: naming.name("dbGroup", "mysql80"),
-      family: "mysql8.0",
-      description: `MySQL 8.0 settings of ${naming.prefix}: utf8mb4, TLS required`,
+      name: naming.name("dbGroup", `mysql${version.major.replace(".", "")}`),
+      family: version.parameterGroupFamily,
+      description: `MySQL ${version.major} settings of ${naming.prefix}: utf8mb4, TLS required`,
       parameter: [
         { name: "character_set_server", value: "utf8mb4" },
         { name: "collation_server", value: "utf8mb4_0900_ai_ci" },
         { name: "require_secure_transport", value: "ON" },
+        // The exported slowquery log stays empty unless MySQL writes it, to a file (RDS defaults to TABLE).
+        { name: "slow_query_log", value: "1" },
+        { name: "long_query_time", value: String(props.longQueryTimeSeconds ?? 1) },
+        { name: "log_output", value: "FILE" },
       ],
       lifecycle: { createBeforeDestroy: true },
     });
@@ -115,7 +142,9 @@ export class Database extends Construct {
     this.instance = new DbInstance(this, "instance", {
       identifier,
       engine: "mysql",
-      engineVersion: props.engineVersion ?? "8.0",
+      engineVersion,
+      engineLifecycleSupport: props.engineLifecycleSupport ?? "open-source-rds-extended-support",
+      allowMajorVersionUpgrade: props.allowMajorVersionUpgrade ?? false,
       instanceClass: props.instanceClass,
       allocatedStorage: props.allocatedStorageGiB,
       maxAllocatedStorage: maxStorage,
@@ -137,7 +166,7 @@ export class Database extends Construct {
       skipFinalSnapshot: !(props.finalSnapshot ?? true),
       finalSnapshotIdentifier: props.finalSnapshot ?? true ? `${identifier}-final` : undefined,
       caCertIdentifier: "rds-ca-rsa2048-g1",
-      applyImmediately: false,
+      applyImmediately: props.applyImmediately ?? false,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
       dependsOn: logGroups,
     });

@@ -24,10 +24,12 @@ export interface DeployScope {
   readonly boundaryArn: string;
   /** Name of the deploy role itself. */
   readonly roleName: string;
+  /** Lambda functions subscribed to the alarm topic (chat forwarders): SNS may be allowed to invoke them. @default none */
+  readonly alarmSubscriberLambdaArns?: readonly string[];
 }
 
 /** The permission groups, one managed policy each (a managed policy holds at most 6,144 characters). */
-export const DEPLOY_POLICY_GROUPS = ["state", "containers", "network", "data", "identity", "guardrails"] as const;
+export const DEPLOY_POLICY_GROUPS = ["state", "containers", "network", "data", "identity", "guardrails", "operations"] as const;
 export type DeployPolicyGroup = (typeof DEPLOY_POLICY_GROUPS)[number];
 
 /** EC2 calls that create a resource; allowed only when the request tags it with the environment. */
@@ -60,7 +62,7 @@ const UNTAG_ACTIONS = [
 ];
 
 /** Services whose resources carry the provider's `Environment` default tag; the deny guard covers them. */
-const TAGGED_SERVICES = ["ec2", "elasticloadbalancing", "ecs", "ecr", "rds", "logs", "acm", "secretsmanager", "iam", "application-autoscaling", "cloudwatch"];
+const TAGGED_SERVICES = ["ec2", "elasticloadbalancing", "ecs", "ecr", "rds", "logs", "acm", "secretsmanager", "iam", "application-autoscaling", "cloudwatch", "sns", "events", "states"];
 
 type Condition = NonNullable<Statement["condition"]>;
 
@@ -341,7 +343,7 @@ export function secretsStatements(s: DeployScope): Statement[] {
       sid: "DatabaseManagedSecret",
       actions: [
         "secretsmanager:TagResource", "secretsmanager:DescribeSecret", "secretsmanager:UpdateSecret",
-        "secretsmanager:PutSecretValue", "secretsmanager:RotateSecret", "secretsmanager:DeleteSecret",
+        "secretsmanager:PutSecretValue", "secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret", "secretsmanager:DeleteSecret",
       ],
       resources: [arn("secretsmanager", "secret:rds!*")],
       condition: [{ test: "StringLike", variable: "aws:ResourceTag/aws:rds:primaryDBInstanceArn", values: [arn("rds", `db:${prefix}-*`)] }],
@@ -397,7 +399,14 @@ export function iamStatements(s: DeployScope): Statement[] {
       sid: "PassRoles",
       actions: ["iam:PassRole"],
       resources: roles,
-      condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"] }],
+      condition: [
+        {
+          test: "StringEquals",
+          variable: "iam:PassedToService",
+          // Step Functions and EventBridge: the redeploy-on-secret-change roles (README "Operations").
+          values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "states.amazonaws.com", "events.amazonaws.com"],
+        },
+      ],
     },
     {
       // First use of ECS, ELB, RDS and ECS autoscaling in an account creates their service-linked roles.
@@ -473,6 +482,45 @@ export function guardrailStatements(s: DeployScope): Statement[] {
   ];
 }
 
+/** Alarms, their topic and subscribers, the dashboard, saved queries and the redeploy-on-secret-change machinery (README "Operations"). */
+export function operationsStatements(s: DeployScope): Statement[] {
+  const { arn, prefix, inRegion } = context(s);
+  const lambdas = s.alarmSubscriberLambdaArns ?? [];
+  return [
+    {
+      sid: "Alarms",
+      actions: ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"],
+      resources: [arn("cloudwatch", `alarm:${prefix}-*`)],
+    },
+    { sid: "Dashboards", actions: ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"], resources: [arn("cloudwatch", `dashboard/${prefix}-*`, "global")] },
+    // Logs Insights saved queries have no resource ARN.
+    { sid: "SavedQueries", actions: ["logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions"], resources: ["*"], condition: inRegion },
+    {
+      sid: "AlarmTopic",
+      actions: [
+        "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
+        "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
+      ],
+      resources: [arn("sns", `${prefix}-*`)],
+    },
+    {
+      sid: "RedeployOnSecretChange",
+      actions: [
+        "events:PutRule", "events:DeleteRule", "events:DescribeRule", "events:PutTargets", "events:RemoveTargets", "events:ListTargetsByRule",
+        "events:TagResource", "events:UntagResource", "events:ListTagsForResource",
+        "states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:DescribeStateMachine",
+        "states:ListStateMachineVersions", "states:TagResource", "states:UntagResource", "states:ListTagsForResource",
+      ],
+      resources: [arn("events", `rule/${prefix}-*`), arn("states", `stateMachine:${prefix}-*`)],
+    },
+    // The provider validates a state machine definition during plan; AWS authorizes it on stateMachine:*.
+    { sid: "ValidateDefinitions", actions: ["states:ValidateStateMachineDefinition"], resources: [arn("states", "stateMachine:*")] },
+    ...(lambdas.length
+      ? [{ sid: "AlarmSubscribers", actions: ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy", "lambda:GetFunction"], resources: [...lambdas] }]
+      : []),
+  ];
+}
+
 /** Every statement of one environment's deploy role, by policy group. */
 export function deployStatements(s: DeployScope): Record<DeployPolicyGroup, Statement[]> {
   return {
@@ -482,5 +530,6 @@ export function deployStatements(s: DeployScope): Record<DeployPolicyGroup, Stat
     data: [...rdsStatements(s), ...s3Statements(s), ...secretsStatements(s), ...kmsStatements(s)],
     identity: iamStatements(s),
     guardrails: guardrailStatements(s),
+    operations: operationsStatements(s),
   };
 }

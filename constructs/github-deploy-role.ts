@@ -32,6 +32,10 @@ export const DEPLOY_ROLE_RESOURCE_TYPES: readonly string[] = [
   "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning", "aws_secretsmanager_secret",
   // identity
   "aws_iam_role", "aws_iam_role_policy",
+  // operations (README "Operations")
+  "aws_sns_topic", "aws_sns_topic_subscription", "aws_lambda_permission", "aws_cloudwatch_metric_alarm", "aws_cloudwatch_dashboard",
+  "aws_cloudwatch_query_definition", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sfn_state_machine",
+  "aws_secretsmanager_secret_rotation",
   // data sources read at plan time
   "data.aws_ecr_image", "data.aws_elb_service_account", "data.aws_iam_policy_document", "data.aws_partition",
 ];
@@ -61,6 +65,8 @@ export const DEPLOY_UNSCOPED_ACTIONS: readonly string[] = [
   // requests must tag the certificate with the environment
   "acm:RequestCertificate", "acm:AddTagsToCertificate",
   "rds:Describe*",
+  // Logs Insights saved queries have no resource ARN.
+  "logs:PutQueryDefinition", "logs:DeleteQueryDefinition", "logs:DescribeQueryDefinitions",
 ];
 
 export interface GithubDeployRoleProps {

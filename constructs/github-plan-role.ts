@@ -18,6 +18,7 @@ export const PLAN_UNSCOPED_ACTIONS: readonly string[] = [
   "ec2:Describe*", "elasticloadbalancing:Describe*", "ecs:DescribeTaskDefinition", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks",
   "ecs:ListTaskDefinitions", "rds:Describe*",
   "application-autoscaling:Describe*", "application-autoscaling:ListTagsForResource", "cloudwatch:DescribeAlarms", "logs:DescribeLogGroups",
+  "logs:DescribeQueryDefinitions",
 ];
 
 /** The permission groups of the plan role, one managed policy each. */
@@ -196,6 +197,34 @@ function planStatements(environments: readonly PlanTarget[], state: GithubPlanRo
         sid: "Roles",
         actions: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListRoleTags"],
         resources: each((env, p, prefix) => `arn:${p}:iam::${env.accountId}:role/${prefix}-*`),
+      },
+      {
+        // Alarms, dashboard, alarm topic, redeploy rule and state machine (README "Operations").
+        sid: "Operations",
+        actions: [
+          "cloudwatch:ListTagsForResource", "cloudwatch:GetDashboard", "sns:GetTopicAttributes", "sns:GetSubscriptionAttributes",
+          "sns:ListTagsForResource", "events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource",
+          "states:DescribeStateMachine", "states:ListStateMachineVersions", "states:ListTagsForResource",
+        ],
+        resources: environments.flatMap((env) => {
+          const [p, prefix, at] = [partitionOf(env.region), new Naming(env.project, env.environment).prefix, `${env.region}:${env.accountId}`];
+          return [
+            `arn:${p}:cloudwatch:${at}:alarm:${prefix}-*`, `arn:${p}:cloudwatch::${env.accountId}:dashboard/${prefix}-*`, `arn:${p}:sns:${at}:${prefix}-*`,
+            `arn:${p}:events:${at}:rule/${prefix}-*`, `arn:${p}:states:${at}:stateMachine:${prefix}-*`,
+          ];
+        }),
+      },
+      {
+        // Not a read, but terraform plan calls it for every changed state machine definition (provider >= 5.67).
+        sid: "ValidateStateMachines",
+        actions: ["states:ValidateStateMachineDefinition"],
+        resources: each((env, p) => `arn:${p}:states:${env.region}:${env.accountId}:stateMachine:*`),
+      },
+      {
+        // The rotation settings of the RDS-managed master secret (metadata only).
+        sid: "MasterSecretMetadata",
+        actions: ["secretsmanager:DescribeSecret"],
+        resources: each((env, p) => `arn:${p}:secretsmanager:${env.region}:${env.accountId}:secret:rds!*`),
       },
       {
         sid: "DnsZones",

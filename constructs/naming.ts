@@ -47,6 +47,8 @@ export const NAME_RULES = {
   secret: { maxLength: 512, pattern: /^[\w/+=.@-]+$/, allowed: "letters, digits and /_+=.@-" },
   /** CloudWatch Logs log group: 512 chars. */
   logGroup: { maxLength: 512, pattern: /^[\w/.#-]+$/, allowed: "letters, digits and _-./#" },
+  /** SNS topic, CloudWatch alarm and dashboard, Step Functions state machine, EventBridge rule (the strictest of them: 64 chars). */
+  monitoring: { maxLength: 64, pattern: /^[\w-]+$/, allowed: "letters, digits, hyphens and underscores" },
   /** Anything else taggable with a Name tag. */
   tag: { maxLength: 255, pattern: /^[\w .:/=+@-]+$/, allowed: "letters, digits, spaces and _.:/=+-@" },
 } as const satisfies Record<string, NameRule>;

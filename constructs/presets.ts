@@ -38,8 +38,10 @@ export interface PresetContext {
     readonly port: string;
     readonly name: string;
     readonly username: string;
-    /** The RDS-managed master secret; ECS reads its `password` key. */
+    /** The RDS-managed master secret; ECS reads its `password` key only when there is no `appUser`. */
     readonly masterSecretArn: string;
+    /** The application's own database user (README "Operations"): DB_USERNAME and DB_PASSWORD come from its secret. */
+    readonly appUser?: { readonly username: SecretSource; readonly password: SecretSource };
   };
   readonly uploadsBucketName?: string;
   /** The app secrets this stack created, by variable name (e.g. APP_KEY). */
@@ -65,7 +67,8 @@ const HEALTH_BASE = { matcher: "200", intervalSeconds: 15, timeoutSeconds: 5, he
 
 function databaseEnvironment(ctx: PresetContext): Record<string, string> {
   if (!ctx.database) return {};
-  return { DB_HOST: ctx.database.host, DB_PORT: ctx.database.port, DB_DATABASE: ctx.database.name, DB_USERNAME: ctx.database.username };
+  const base = { DB_HOST: ctx.database.host, DB_PORT: ctx.database.port, DB_DATABASE: ctx.database.name };
+  return ctx.database.appUser ? base : { ...base, DB_USERNAME: ctx.database.username };
 }
 
 function secretsManager(arn: string, jsonKey?: string): SecretSource {
@@ -74,7 +77,12 @@ function secretsManager(arn: string, jsonKey?: string): SecretSource {
 
 function commonSecrets(ctx: PresetContext, appSecrets: readonly string[]): Record<string, SecretSource> {
   const secrets: Record<string, SecretSource> = {};
-  if (ctx.database) secrets.DB_PASSWORD = secretsManager(ctx.database.masterSecretArn, "password");
+  if (ctx.database?.appUser) {
+    secrets.DB_USERNAME = ctx.database.appUser.username;
+    secrets.DB_PASSWORD = ctx.database.appUser.password;
+  } else if (ctx.database) {
+    secrets.DB_PASSWORD = secretsManager(ctx.database.masterSecretArn, "password");
+  }
   for (const name of appSecrets) {
     const source = ctx.appSecrets[name];
     if (source) secrets[name] = source;

@@ -71,6 +71,8 @@ export interface WebServiceProps {
   readonly migration?: { readonly command: readonly string[]; readonly contract: Omit<ServiceContract, "serviceName"> };
   /** Permissions boundary of the task and execution roles. @default none */
   readonly permissionsBoundaryArn?: string;
+  /** CloudWatch alarms that roll a deployment back when one fires (ECS deployment alarms). @default none */
+  readonly deploymentAlarmNames?: readonly string[];
   /** Resources the service must wait for, e.g. the database (T9) and the listener rule. @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -215,6 +217,7 @@ export class WebService extends Construct {
       loadBalancer: [{ targetGroupArn: props.loadBalancer.targetGroup.arn, containerName: contract.containerName, containerPort: props.containerPort }],
       healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      alarms: props.deploymentAlarmNames?.length ? { alarmNames: [...props.deploymentAlarmNames], enable: true, rollback: true } : undefined,
       deploymentMinimumHealthyPercent: props.minHealthyPercent ?? 100,
       deploymentMaximumPercent: props.maxPercent ?? 200,
       enableExecuteCommand: true,

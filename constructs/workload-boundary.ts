@@ -25,8 +25,8 @@ export interface WorkloadBoundaryProps {
  * nor change the boundary itself; the bootstrap stack (applied by an administrator) owns it.
  *
  * It allows only what a workload of this environment needs: its log groups, pulling its images,
- * reading its secrets and parameters, its buckets' objects and the ECS Exec channels. No IAM, no
- * other environment's names.
+ * reading its secrets and parameters, its buckets' objects, the ECS Exec channels, and redeploying
+ * its own services after a secret changes. No IAM, no other environment's names.
  */
 export class WorkloadBoundary extends Construct {
   readonly policy: IamPolicy;
@@ -68,6 +68,13 @@ export class WorkloadBoundary extends Construct {
         actions: ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
         resources: [`arn:${p}:s3:::${prefix}-*`, `arn:${p}:s3:::${prefix}-*/*`],
       },
+      {
+        // The redeploy-on-secret-change state machine (secret-rotation-redeploy.ts) and the rule that starts it.
+        sid: "RedeployOnSecretChange",
+        actions: ["ecs:UpdateService"],
+        resources: [arn("ecs", `service/${prefix}-*/*`)],
+      },
+      { sid: "StartRedeploy", actions: ["states:StartExecution"], resources: [arn("states", `stateMachine:${prefix}-*`)] },
       {
         sid: "ExecChannels",
         actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { environments, loadEnvironments } from "../config";
+import { offlineStepFunctionsEndpoint } from "./offline-stepfunctions";
 import { synthApp } from "./synth";
 
 /** The AWS provider version @cdktf/provider-aws 20.1.0 is generated from. */
@@ -132,7 +133,7 @@ function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
  * The override that makes a synthesized stack plannable without AWS: local state, fake keys, no API
  * calls. `verify_*` variables (plan-time look-ups such as the ECR image tag check) default to false.
  */
-export function offlineOverride(variables: readonly string[] = [], stateFile = "offline.tfstate"): object {
+export function offlineOverride(variables: readonly string[] = [], stateFile = "offline.tfstate", endpoints: Readonly<Record<string, string>> = {}): object {
   const offVariables = variables.filter((name) => name.startsWith("verify_"));
   return {
     ...(offVariables.length ? { variable: Object.fromEntries(offVariables.map((name) => [name, { default: false }])) } : {}),
@@ -145,9 +146,19 @@ export function offlineOverride(variables: readonly string[] = [], stateFile = "
         skip_requesting_account_id: true,
         skip_metadata_api_check: true,
         allowed_account_ids: null,
+        // Only APIs the provider calls at plan time (Step Functions definition validation), served locally.
+        ...(Object.keys(endpoints).length ? { endpoints: [endpoints] } : {}),
       },
     },
   };
+}
+
+/** Writes the offline override next to a synthesized stack; Step Functions validation is served locally when the stack has a state machine. */
+async function writeOfflineOverride(dir: string): Promise<void> {
+  const synthesized = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+  const variables = Object.keys(synthesized.variable ?? {});
+  const endpoints: Record<string, string> = synthesized.resource?.aws_sfn_state_machine ? { sfn: await offlineStepFunctionsEndpoint() } : {};
+  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables, "offline.tfstate", endpoints), null, 2));
 }
 
 /** A subset of `terraform show -json` plan output that the tests use. */
@@ -198,8 +209,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 export async function planStack(outdir: string, stack: string, options: HarnessOptions): Promise<StackResult> {
   const dir = join(outdir, "stacks", stack);
   const bin = options.terraformBin ?? "terraform";
-  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
-  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  await writeOfflineOverride(dir);
   const env = terraformEnv(options, dir);
   const [, init] = await timed(() => run(bin, ["init", "-input=false", "-no-color", "-reconfigure"], dir, env));
   const [validateOut, validateSeconds] = await timed(() => run(bin, ["validate", "-json", "-no-color"], dir, env));
@@ -232,13 +242,15 @@ export interface PreviewResult {
 const INIT_STAMP = join(".terraform", "init-inputs.sha256");
 
 /**
- * Runs `terraform init` unless the last init in `dir` was made for the same inputs: the stack's
- * `terraform` block (providers, backend), the override and the provider source. Returns the seconds
+ * Runs `terraform init` unless the last init in `dir` was made for the same inputs: the `terraform`
+ * blocks (providers, backend) of the stack and of the override, and the provider source. Returns the seconds
  * spent (0 when reused). Everything else in a stack changes without needing a new init.
  */
 async function initOnce(dir: string, bin: string, env: NodeJS.ProcessEnv, options: HarnessOptions): Promise<number> {
   const stack = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
-  const inputs = JSON.stringify([stack.terraform, readFileSync(join(dir, OVERRIDE_FILE), "utf8"), options.providerMirror ?? "registry", AWS_PROVIDER_VERSION]);
+  const override = JSON.parse(readFileSync(join(dir, OVERRIDE_FILE), "utf8"));
+  // Not the provider settings: the local Step Functions endpoint's port changes every run and init does not read it.
+  const inputs = JSON.stringify([stack.terraform, override.terraform, options.providerMirror ?? "registry", AWS_PROVIDER_VERSION]);
   const digest = createHash("sha256").update(inputs).digest("hex");
   const stamp = join(dir, INIT_STAMP);
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return 0;
@@ -255,8 +267,7 @@ async function initOnce(dir: string, bin: string, env: NodeJS.ProcessEnv, option
 export async function previewStack(outdir: string, stack: string, options: HarnessOptions): Promise<PreviewResult> {
   const dir = join(outdir, "stacks", stack);
   const bin = options.terraformBin ?? "terraform";
-  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
-  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  await writeOfflineOverride(dir);
   const env = terraformEnv(options, dir);
   const init = await initOnce(dir, bin, env, options);
   const [stream, plan] = await timed(() =>

@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 import { ConfigError, environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/state-backend";
 import { PropsError } from "../constructs/errors";
+import { supportWarning } from "../constructs/mysql-versions";
 import { isGuardrailFailure } from "../constructs/rules";
 import { writeDiagrams } from "../lib/diagram";
 import { GuardrailError } from "../lib/synth";
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
   }
   console.log(`\nAll ${results.length} stacks plan offline. Plans: ${outdir}/stacks/<stack>/offline.tfplan`);
   console.log(`Diagrams: ${outdir}/diagrams/<env>.svg and .mmd (also docs/diagrams/)`);
+  // Support dates depend on today, so they are a warning here, never a synth result (synth stays deterministic).
+  const warnings = configs.map((c) => supportWarning(c.name, c.database.engineVersion, c.database.engineLifecycleSupport, new Date())).filter((w): w is string => !!w);
+  for (const warning of warnings) console.warn(`\nWARNING ${warning}`);
 }
 
 main().catch((error: Error) => {

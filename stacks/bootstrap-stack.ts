@@ -109,6 +109,7 @@ export class BootstrapStack extends TerraformStack {
           hostedZoneId: environment.domain.hostedZoneId,
           state: { ...props.state, key: stateKey(project, name) },
           boundaryArn: workloadBoundaryArn(project, name, region, accountId),
+          alarmSubscriberLambdaArns: environment.monitoring.subscribers.flatMap((s) => ("lambdaArn" in s ? [s.lambdaArn] : [])),
         },
       });
       roles[name] = deployRole;

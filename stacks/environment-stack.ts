@@ -8,12 +8,17 @@ import { projectAwsProvider } from "../constructs/aws-provider";
 import { CertificateDns } from "../constructs/certificate-dns";
 import { Cluster } from "../constructs/cluster";
 import { BuiltImage, PushedImage, ecrDockerProvider } from "../constructs/container-image";
+import { Alarms, type MonitoredService } from "../constructs/alarms";
+import { Dashboard } from "../constructs/dashboard";
 import { Database } from "../constructs/database";
+import { DatabaseCredentials } from "../constructs/database-credentials";
 import { workloadBoundaryArn } from "../constructs/delivery-names";
+import { LogQueries } from "../constructs/log-queries";
+import { SecretRotationRedeploy } from "../constructs/secret-rotation-redeploy";
 import { LoadBalancer } from "../constructs/load-balancer";
 import { Naming } from "../constructs/naming";
 import { Network } from "../constructs/network";
-import { PRESETS, type HealthCheckDefaults, type PresetContext } from "../constructs/presets";
+import { PRESETS, type HealthCheckDefaults, type PresetContext, type SecretSource } from "../constructs/presets";
 import { PrivateBucket } from "../constructs/private-bucket";
 import { Registry } from "../constructs/registry";
 import { Guardrails, RULES } from "../constructs/rules";
@@ -42,6 +47,13 @@ export class EnvironmentStack extends TerraformStack {
   readonly cluster: Cluster;
   readonly registries: Record<ServiceKey, Registry>;
   readonly database: Database;
+  /** The master password's rotation schedule and the application's own database user (T15). */
+  readonly databaseCredentials: DatabaseCredentials;
+  /** SNS topic and CloudWatch alarms (README "Operations"). */
+  readonly alarms: Alarms;
+  readonly secretRotationRedeploy: SecretRotationRedeploy;
+  readonly dashboard: Dashboard;
+  readonly logQueries: LogQueries;
   readonly uploads: PrivateBucket;
   readonly appSecrets: AppSecrets;
   readonly certificate: CertificateDns;
@@ -94,6 +106,14 @@ export class EnvironmentStack extends TerraformStack {
     };
 
     this.database = new Database(this, "database", { naming, network: this.network, ...config.database });
+    this.databaseCredentials = new DatabaseCredentials(this, "database-credentials", {
+      database: this.database,
+      prefix: `${config.project}/${config.name}`,
+      region: config.region,
+      accountId: config.accountId,
+      masterPasswordRotationDays: config.database.masterPasswordRotationDays,
+    });
+    const appUser = config.database.applicationCredentials === "app-user";
 
     this.uploads = new PrivateBucket(this, "uploads", {
       bucketName: naming.bucketName("uploads"),
@@ -134,6 +154,21 @@ export class EnvironmentStack extends TerraformStack {
     });
     this.certificate.aliasTo(this.loadBalancer.alb);
 
+    const monitored: Record<ServiceKey, MonitoredService> = {
+      backend: this.monitored("backend"),
+      frontend: this.monitored("frontend"),
+    };
+    this.alarms = new Alarms(this, "alarms", {
+      naming,
+      loadBalancer: this.loadBalancer,
+      clusterName: contract.clusterName,
+      services: monitored,
+      databaseIdentifier: this.database.identifier,
+      thresholds: config.monitoring.thresholds,
+      subscribers: config.monitoring.subscribers,
+      containerInsights: config.cluster.containerInsights,
+    });
+
     if (SERVICE_KEYS.some((key) => config.services[key].image.source === "build")) {
       // Only stacks that build images get the Docker provider, so the others plan without it.
       ecrDockerProvider(this, this.registries.backend.registryHost);
@@ -149,18 +184,27 @@ export class EnvironmentStack extends TerraformStack {
       // Only the backend talks to the database and the uploads bucket.
       database:
         key === "backend"
-          ? { host: this.database.host, port: this.database.port, name: this.database.databaseName, username: this.database.username, masterSecretArn: this.database.masterSecretArn }
+          ? {
+              host: this.database.host,
+              port: this.database.port,
+              name: this.database.databaseName,
+              username: this.database.username,
+              masterSecretArn: this.database.masterSecretArn,
+              appUser: appUser ? this.databaseCredentials.appUser : undefined,
+            }
           : undefined,
       uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
       appSecrets: this.appSecrets.sources,
     });
 
+    const serviceSecrets = {} as Record<ServiceKey, SecretSource[]>;
     const service = (key: ServiceKey): WebService => {
       const settings = config.services[key];
       const preset = presets[key];
       const ctx = context(key);
       const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
       const secrets = { ...preset.secrets(ctx), ...userSecrets };
+      serviceSecrets[key] = Object.values(secrets);
       const migrationCommand = settings.migrationCommand?.map(escapeTemplate) ?? preset.migrationCommand;
       // Not just `key`: "backend" is the id CDKTF gives the state backend.
       return new WebService(this, `${key}-service`, {
@@ -191,9 +235,11 @@ export class EnvironmentStack extends TerraformStack {
         uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
         migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
         permissionsBoundaryArn: boundaryArn,
+        deploymentAlarmNames: this.alarms.deploymentAlarmNames[key],
         // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
         dependsOn: [
           ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
+          ...(ctx.database?.appUser ? [this.databaseCredentials.appUserSecret] : []),
           ...imageReady(this.images[key]),
           ...Object.entries(this.appSecrets.secrets)
             .filter(([name]) => name in secrets)
@@ -204,8 +250,42 @@ export class EnvironmentStack extends TerraformStack {
     this.services = { backend: service("backend"), frontend: service("frontend") };
     this.database.allowFrom("backend", this.services.backend.securityGroup);
 
+    this.secretRotationRedeploy = new SecretRotationRedeploy(this, "secret-rotation-redeploy", {
+      naming,
+      region: config.region,
+      accountId: config.accountId,
+      clusterName: contract.clusterName,
+      services: {
+        backend: { serviceName: contract.services.backend.serviceName, secrets: serviceSecrets.backend },
+        frontend: { serviceName: contract.services.frontend.serviceName, secrets: serviceSecrets.frontend },
+      },
+      alarmTopicArn: this.alarms.topic.arn,
+      permissionsBoundaryArn: boundaryArn,
+    });
+    this.dashboard = new Dashboard(this, "dashboard", {
+      naming,
+      region: config.region,
+      loadBalancer: this.loadBalancer,
+      clusterName: contract.clusterName,
+      services: monitored,
+      databaseIdentifier: this.database.identifier,
+      alarms: [...this.alarms.alarms, ...(this.secretRotationRedeploy.failedAlarm ? [this.secretRotationRedeploy.failedAlarm] : [])],
+    });
+    this.logQueries = new LogQueries(this, "log-queries", {
+      folder: naming.prefix,
+      serviceLogGroups: { backend: contract.services.backend.logGroup, frontend: contract.services.frontend.logGroup },
+      migration: { logGroup: contract.migration.logGroup, streamPrefix: contract.migration.logStreamPrefix },
+      slowQueryLogGroup: this.database.slowQueryLogGroupName,
+    });
+
     this.outputs();
     Aspects.of(this).add(new Guardrails(RULES, config.guardrails.waivers));
+  }
+
+  /** What the alarms and the dashboard need to know about a service, from config. */
+  private monitored(key: ServiceKey): MonitoredService {
+    const settings = this.config.services[key];
+    return { serviceName: this.contract.services[key].serviceName, targetGroup: key, minTasks: settings.autoscaling?.minCount ?? settings.desiredCount };
   }
 
   /** The image of a service: built and pushed by Terraform, or pushed by CI with a tag (README "Images"). */
@@ -251,6 +331,9 @@ export class EnvironmentStack extends TerraformStack {
     }
     out("db_endpoint", this.database.instance.endpoint, "MySQL endpoint (host:port), reachable from the backend only");
     out("db_master_secret_arn", this.database.masterSecretArn, "RDS-managed secret with the database username and password");
+    out("db_app_user_secret_name", this.databaseCredentials.appUserSecretName, "Secret with the application's own database user (README \"Operations\")");
+    out("alarm_topic_arn", this.alarms.topic.arn, "SNS topic of this environment's alarms (add it to a chat integration)");
+    out("dashboard_url", `https://${config.region}.console.aws.amazon.com/cloudwatch/home?region=${config.region}#dashboards/dashboard/${this.dashboard.dashboardName}`, "CloudWatch dashboard");
     out("uploads_bucket", this.uploads.bucket.bucket, "S3 bucket for uploads");
     out(
       "migrate_command",

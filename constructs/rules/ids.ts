@@ -12,4 +12,5 @@ export const RULE_IDS: readonly string[] = [
   "EC2.2", "EC2.6", "EC2.15", "EC2.19",
   "SG.1", "SG.2", "IAM.1", "LOG.1",
   "ENV.1", "ENV.2", "ENV.3", "ENV.4", "ENV.5",
+  "OPS.1", "OPS.2", "OPS.3",
 ];

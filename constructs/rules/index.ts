@@ -24,6 +24,9 @@ import { env4 } from "./env-4";
 import { env5 } from "./env-5";
 import { iam1 } from "./iam-1";
 import { log1 } from "./log-1";
+import { ops1 } from "./ops-1";
+import { ops2 } from "./ops-2";
+import { ops3 } from "./ops-3";
 import { rds11 } from "./rds-11";
 import { rds13 } from "./rds-13";
 import { rds17 } from "./rds-17";
@@ -54,4 +57,5 @@ export const RULES: readonly Rule[] = [
   ec22, ec26, ec215, ec219,
   sg1, sg2, iam1, log1,
   env1, env2, env3, env4, env5,
+  ops1, ops2, ops3,
 ];
