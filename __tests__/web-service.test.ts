@@ -54,7 +54,7 @@ describe("one containerPort feeds every place that needs it (T8)", () => {
   const [container] = taskDefinition(json, "webapp-staging-backend").containers;
 
   test("port mapping", () => {
-    expect(container.portMappings).toEqual([{ containerPort: 9000, protocol: "tcp" }]);
+    expect(container.portMappings).toEqual([{ containerPort: 9000, hostPort: 9000, protocol: "tcp" }]);
   });
 
   test("service load balancer block and target group", () => {
@@ -76,7 +76,7 @@ describe("one containerPort feeds every place that needs it (T8)", () => {
     const json3001 = synthEnvironment({ ...staging, services: { ...staging.services, frontend: { ...staging.services.frontend, containerPort: 3001 } } }).json;
     const [frontend] = taskDefinition(json3001, "webapp-staging-frontend").containers;
     expect(environmentOf(frontend).PORT).toBe("3001");
-    expect(frontend.portMappings).toEqual([{ containerPort: 3001, protocol: "tcp" }]);
+    expect(frontend.portMappings).toEqual([{ containerPort: 3001, hostPort: 3001, protocol: "tcp" }]);
   });
 });
 
@@ -164,15 +164,23 @@ describe("IAM (T4): two roles with distinct jobs, least privilege", () => {
   test("the execution role pulls from its own repository, writes its own logs, reads exactly its secrets", () => {
     const doc = policyDocument(s, "backend-service_execution-role-permissions");
     const bySid = Object.fromEntries(doc.statement.map((st) => [st.sid, st]));
-    expect(Object.keys(bySid).sort()).toEqual(["EcrAuth", "EcrPull", "Logs", "ReadSecrets"]);
+    expect(Object.keys(bySid).sort()).toEqual(["EcrAuth", "EcrPull", "Logs", "ReadSecrets", "ReadTaggedSecret"]);
     expect(bySid.EcrAuth).toMatchObject({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
     expect(bySid.EcrPull.resources).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.backend-registry.*\.arn\}$/)]);
     expect(bySid.Logs.resources).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.backend-service.*\.arn\}:\*$/)]);
     expect(bySid.ReadSecrets).toMatchObject({ actions: ["secretsmanager:GetSecretValue"] });
-    expect(bySid.ReadSecrets.resources).toHaveLength(2);
-    expect(bySid.ReadSecrets.resources).toEqual(
-      expect.arrayContaining(["arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY-??????", expect.stringMatching(/master_user_secret\[0\]\.secret_arn/)]),
-    );
+    expect(bySid.ReadSecrets.resources).toEqual(["arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY-??????"]);
+    // The RDS-managed master secret: known from config (no resource attribute), so a database change
+    // never turns this policy into "known after apply" (issue 10, item 3).
+    expect(bySid.ReadTaggedSecret).toEqual({
+      sid: "ReadTaggedSecret",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: ["arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-*"],
+      condition: [
+        { test: "StringEquals", variable: "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn", values: ["arn:aws:rds:eu-west-1:111111111111:db:webapp-staging-mysql"] },
+      ],
+    });
+    expect(JSON.stringify(doc)).not.toContain("aws_db_instance");
   });
 
   test("the frontend's execution role reads no secrets (it has none)", () => {
@@ -234,7 +242,7 @@ describe("migration task (T11)", () => {
     expect(migration.task.execution_role_arn).toBe(service.task.execution_role_arn);
     expect(migration.task.task_role_arn).toBe(service.task.task_role_arn);
     expect(migration.containers[0].logConfiguration.options["awslogs-stream-prefix"]).toBe("migrate");
-    expect(migration.containers[0].portMappings).toBeUndefined();
+    expect(migration.containers[0].portMappings).toEqual([]); // no port: it serves nothing (and [] is what ECS returns)
   });
 
   test("rails migrates with bin/rails db:migrate", () => {

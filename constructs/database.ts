@@ -62,6 +62,8 @@ export class Database extends Construct {
   readonly username: string;
   /** ARN of the RDS-managed secret holding `username` and `password`. */
   readonly masterSecretArn: string;
+  /** The instance identifier (from config, so known at plan time). */
+  readonly identifier: string;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -75,6 +77,7 @@ export class Database extends Construct {
       throw new PropsError(`Database "${id}": backupRetentionDays must be a whole number from 0 to 35; got ${backupRetentionDays}`);
     }
     const identifier = naming.name("dbInstance", "mysql");
+    this.identifier = identifier;
     this.databaseName = props.databaseName ?? "app";
     this.username = props.username ?? "app";
 

@@ -21,6 +21,11 @@ export interface SecretSource {
   /** The ARN the execution role gets `GetSecretValue` / `GetParameters` on. */
   readonly resourceArn: string;
   readonly kind: "secretsmanager" | "ssm";
+  /**
+   * When `resourceArn` is a pattern (the ARN is chosen by AWS), the tag that narrows it to this
+   * one secret, as an IAM `ResourceTag` condition. @default none: `resourceArn` is exact
+   */
+  readonly resourceTag?: { readonly key: string; readonly value: string };
 }
 
 /** Values a preset fills in from the rest of the stack. */
@@ -39,6 +44,11 @@ export interface PresetContext {
     readonly username: string;
     /** The RDS-managed master secret; ECS reads its `password` key. */
     readonly masterSecretArn: string;
+    /**
+     * What IAM may read, known from config: RDS names its managed secrets `rds!db-*` and tags
+     * them `aws:rds:primaryDBInstanceArn` with the instance ARN.
+     */
+    readonly masterSecretScope: { readonly arnPattern: string; readonly instanceArn: string };
   };
   readonly uploadsBucketName?: string;
   /** The app secrets this stack created, by variable name (e.g. APP_KEY). */
@@ -73,7 +83,14 @@ function secretsManager(arn: string, jsonKey?: string): SecretSource {
 
 function commonSecrets(ctx: PresetContext, appSecrets: readonly string[]): Record<string, SecretSource> {
   const secrets: Record<string, SecretSource> = {};
-  if (ctx.database) secrets.DB_PASSWORD = secretsManager(ctx.database.masterSecretArn, "password");
+  if (ctx.database) {
+    const { masterSecretArn, masterSecretScope } = ctx.database;
+    secrets.DB_PASSWORD = {
+      ...secretsManager(masterSecretArn, "password"),
+      resourceArn: masterSecretScope.arnPattern,
+      resourceTag: { key: "aws:rds:primaryDBInstanceArn", value: masterSecretScope.instanceArn },
+    };
+  }
   for (const name of appSecrets) {
     const source = ctx.appSecrets[name];
     if (source) secrets[name] = source;

@@ -98,7 +98,9 @@ export class WebService extends Construct {
 
     this.securityGroup = new SecurityGroup(this, "security-group", {
       name: contract.securityGroupName,
-      description: `${contract.containerName} tasks of ${naming.prefix}: ${props.containerPort} from the load balancer only`,
+      // A description change replaces the group, and AWS cannot delete a group running tasks use:
+      // nothing a user changes (the port is in the ingress rule, updated in place) may appear here.
+      description: `${contract.containerName} tasks of ${naming.prefix}: service port from the load balancer only`,
       vpcId: props.network.vpc.id,
       tags: { Name: naming.name("tag", contract.containerName) },
     });
@@ -150,11 +152,15 @@ export class WebService extends Construct {
         : []),
     ]);
 
+    // Emitted in the form ECS returns it (DescribeTaskDefinition): the defaults AWS adds are
+    // spelled out (cpu 0, empty mountPoints/volumesFrom/systemControls, hostPort = containerPort
+    // under awsvpc), so a plan over a real state shows only what really changes.
     const container = (streamPrefix: string, extra: Record<string, unknown>) =>
       JSON.stringify([
         {
           name: contract.containerName,
           image: props.image,
+          cpu: 0,
           essential: true,
           environment: Object.keys(props.environment)
             .sort()
@@ -166,6 +172,9 @@ export class WebService extends Construct {
             logDriver: "awslogs",
             options: { "awslogs-group": this.logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": streamPrefix },
           },
+          mountPoints: [],
+          volumesFrom: [],
+          systemControls: [],
           readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
           // An init process reaps zombies and is what ECS Exec sessions attach next to.
           linuxParameters: { initProcessEnabled: true },
@@ -183,18 +192,22 @@ export class WebService extends Construct {
         executionRoleArn: this.executionRole.arn,
         taskRoleArn: this.taskRole.arn,
         containerDefinitions,
+        // Keep old revisions registered (INACTIVE is what destroy would do): a manual
+        // `update-service --task-definition <family>:<n-1>` must stay possible. README "Deploying"
+        // describes the clean-up that bounds them.
+        skipDestroy: true,
       });
 
     this.taskDefinition = taskDefinition(
       "task-definition",
       contract.taskFamily,
-      container(contract.logStreamPrefix, { portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }] }),
+      container(contract.logStreamPrefix, { portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp" }] }),
     );
     if (props.migration) {
       this.migrationTaskDefinition = taskDefinition(
         "migration-task-definition",
         props.migration.contract.taskFamily,
-        container(props.migration.contract.logStreamPrefix, { command: [...props.migration.command] }),
+        container(props.migration.contract.logStreamPrefix, { portMappings: [], command: [...props.migration.command] }),
       );
     }
 
@@ -205,6 +218,9 @@ export class WebService extends Construct {
       desiredCount: props.desiredCount,
       capacityProviderStrategy: [{ capacityProvider: props.fargateSpot ? "FARGATE_SPOT" : "FARGATE", weight: 1 }],
       platformVersion: "LATEST",
+      // Without it the provider replaces the service (an outage) when the capacity provider
+      // strategy changes, e.g. fargateSpot on/off; with it ECS rolls the tasks in place.
+      forceNewDeployment: true,
       networkConfiguration: {
         subnets: props.network.privateSubnets.map((s) => s.id),
         securityGroups: [this.securityGroup.id],
@@ -271,10 +287,22 @@ export class WebService extends Construct {
 
 /** Read access to exactly the secrets and parameters the task uses, one statement per kind. */
 function secretStatements(secrets: Readonly<Record<string, SecretSource>>): DataAwsIamPolicyDocumentStatement[] {
-  const arns = (kind: SecretSource["kind"]) => [...new Set(Object.values(secrets).filter((s) => s.kind === kind).map((s) => s.resourceArn))].sort();
+  const plain = Object.values(secrets).filter((s) => !s.resourceTag);
+  const arns = (kind: SecretSource["kind"]) => [...new Set(plain.filter((s) => s.kind === kind).map((s) => s.resourceArn))].sort();
   const statements: DataAwsIamPolicyDocumentStatement[] = [];
   if (arns("secretsmanager").length) statements.push({ sid: "ReadSecrets", actions: ["secretsmanager:GetSecretValue"], resources: arns("secretsmanager") });
   if (arns("ssm").length) statements.push({ sid: "ReadParameters", actions: ["ssm:GetParameters"], resources: arns("ssm") });
+  // Secrets whose ARN AWS chooses (the RDS-managed master secret): a name pattern known at plan
+  // time plus the tag AWS puts on them, so the policy never waits for a resource attribute.
+  const tagged = Object.values(secrets).filter((s) => s.resourceTag);
+  tagged.forEach((s, i) =>
+    statements.push({
+      sid: `ReadTaggedSecret${tagged.length > 1 ? i + 1 : ""}`,
+      actions: [s.kind === "ssm" ? "ssm:GetParameters" : "secretsmanager:GetSecretValue"],
+      resources: [s.resourceArn],
+      condition: [{ test: "StringEquals", variable: `${s.kind === "ssm" ? "ssm" : "secretsmanager"}:ResourceTag/${s.resourceTag!.key}`, values: [s.resourceTag!.value] }],
+    }),
+  );
   return statements;
 }
 

@@ -2,7 +2,7 @@ import { relative, resolve } from "node:path";
 import { App, Aspects, Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
-import { AppSecrets, secretSource } from "../constructs/app-secrets";
+import { AppSecrets, partitionOf, secretSource } from "../constructs/app-secrets";
 import { projectAwsProvider } from "../constructs/aws-provider";
 import { CertificateDns } from "../constructs/certificate-dns";
 import { Cluster } from "../constructs/cluster";
@@ -142,7 +142,7 @@ export class EnvironmentStack extends TerraformStack {
       // Only the backend talks to the database and the uploads bucket.
       database:
         key === "backend"
-          ? { host: this.database.host, port: this.database.port, name: this.database.databaseName, username: this.database.username, masterSecretArn: this.database.masterSecretArn }
+          ? { host: this.database.host, port: this.database.port, name: this.database.databaseName, username: this.database.username, masterSecretArn: this.database.masterSecretArn, masterSecretScope: this.masterSecretScope() }
           : undefined,
       uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
       appSecrets: this.appSecrets.sources,
@@ -198,6 +198,16 @@ export class EnvironmentStack extends TerraformStack {
 
     this.outputs();
     Aspects.of(this).add(new Guardrails(RULES, config.guardrails.waivers));
+  }
+
+  /** The RDS-managed master secret as IAM can name it at plan time (config only, no resource attribute). */
+  private masterSecretScope(): { arnPattern: string; instanceArn: string } {
+    const { region, accountId } = this.config;
+    const partition = partitionOf(region);
+    return {
+      arnPattern: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:rds!db-*`,
+      instanceArn: `arn:${partition}:rds:${region}:${accountId}:db:${this.database.identifier}`,
+    };
   }
 
   /** The image of a service: built and pushed by Terraform, or pushed by CI with a tag (README "Images"). */
