@@ -166,8 +166,9 @@ describe("IAM (T4): two roles with distinct jobs, least privilege", () => {
     const bySid = Object.fromEntries(doc.statement.map((st) => [st.sid, st]));
     expect(Object.keys(bySid).sort()).toEqual(["EcrAuth", "EcrPull", "Logs", "ReadSecrets", "ReadTaggedSecret"]);
     expect(bySid.EcrAuth).toMatchObject({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
-    expect(bySid.EcrPull.resources).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.backend-registry.*\.arn\}$/)]);
-    expect(bySid.Logs.resources).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.backend-service.*\.arn\}:\*$/)]);
+    // ARNs computed from config (known at plan time whatever changes on the repository or log group).
+    expect(bySid.EcrPull.resources).toEqual(["arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-backend"]);
+    expect(bySid.Logs.resources).toEqual(["arn:aws:logs:eu-west-1:111111111111:log-group:/webapp/staging/ecs/backend:*"]);
     expect(bySid.ReadSecrets).toMatchObject({ actions: ["secretsmanager:GetSecretValue"] });
     expect(bySid.ReadSecrets.resources).toEqual(["arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY-??????"]);
     // The RDS-managed master secret: known from config (no resource attribute), so a database change

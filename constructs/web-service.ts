@@ -129,10 +129,14 @@ export class WebService extends Construct {
       description: "HTTPS to AWS APIs (ECR, Secrets Manager, S3, ECS Exec) and external APIs, through NAT",
     });
 
+    // ARNs from config, not from resource attributes: a change to the repository or log group
+    // (e.g. its retention) must not turn the role's policy into "known after apply".
+    const arnBase = (service: string) => `arn:${partitionOf(props.region)}:${service}:${props.region}:${props.accountId}`;
+    const logGroupArn = (name: string) => `${arnBase("logs")}:log-group:${name}:*`;
     this.executionRole = this.role("execution-role", naming.name("iamRole", `${contract.containerName}-execution`), props, [
       { sid: "EcrAuth", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
-      { sid: "EcrPull", actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], resources: [props.registry.repository.arn] },
-      { sid: "Logs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
+      { sid: "EcrPull", actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], resources: [`${arnBase("ecr")}:repository/${contract.repositoryName}`] },
+      { sid: "Logs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroupArn(contract.logGroup)] },
       ...secretStatements(props.secrets),
     ]);
 
@@ -142,7 +146,7 @@ export class WebService extends Construct {
         actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
         resources: ["*"],
       },
-      { sid: "EcsExecLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], resources: [`${props.cluster.execLogGroup.arn}:*`] },
+      { sid: "EcsExecLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], resources: [logGroupArn(props.cluster.execLogGroup.name)] },
       { sid: "EcsExecLogGroups", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
       ...(props.uploadsBucket
         ? [
@@ -153,14 +157,16 @@ export class WebService extends Construct {
     ]);
 
     // Emitted in the form ECS returns it (DescribeTaskDefinition): the defaults AWS adds are
-    // spelled out (cpu 0, empty mountPoints/volumesFrom/systemControls, hostPort = containerPort
+    // spelled out (empty mountPoints/volumesFrom/systemControls, hostPort = containerPort
     // under awsvpc), so a plan over a real state shows only what really changes.
     const container = (streamPrefix: string, extra: Record<string, unknown>) =>
       JSON.stringify([
         {
           name: contract.containerName,
           image: props.image,
-          cpu: 0,
+          // The whole task's CPU units: what the one container may use anyway. Not 0: the provider
+          // drops a 0 from the planned value while AWS returns it, so every diff showed "- cpu = 0".
+          cpu: props.cpu,
           essential: true,
           environment: Object.keys(props.environment)
             .sort()
