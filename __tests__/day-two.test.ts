@@ -67,8 +67,9 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
 
     test("the review blocks only what a row says it blocks", () => {
       const blocked = review(group).blocking.map((c) => c.address);
-      const expected = group === "runtime" ? [expect.stringMatching(TASK("backend"))] : [];
-      expect(blocked).toEqual(expected);
+      // The rollback row: the backend's task definition and its migration task (same image).
+      const expected = group === "runtime" ? [expect.stringMatching(/^aws_ecs_task_definition\.backend-service_migration-task-definition_/), expect.stringMatching(TASK("backend"))] : [];
+      expect(blocked.sort()).toEqual(expected);
     });
   });
 
@@ -145,7 +146,10 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
         `rolls back the image of backend (111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-${env}-backend:v0.1.0 → 111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-${env}-backend:v0.0.9)`,
       );
       expect(toText(review("runtime"))).toContain("ROLLBACK: the new tag is older than the running one");
-      expect(reviewPlan(plan("runtime"), { allow: [task.address] }).blocked).toBe(false);
+      const allow = review("runtime").blocking.map((c) => c.address);
+      expect(allow).toHaveLength(2);
+      expect(reviewPlan(plan("runtime"), { allow: [task.address] }).blocked).toBe(true);
+      expect(reviewPlan(plan("runtime"), { allow }).blocked).toBe(false);
     },
     spot: () => {
       const service = only(plan("runtime"), SERVICE("backend"));

@@ -1,7 +1,7 @@
 /**
  * `npm run deploy -- <env>`: the safe rollout, as five steps (README "Deploying").
  *   1. synth  2. pre-rollout apply (tag check; everything but the services)  3. migrate
- *   4. cdktf deploy  5. wait for both services to be stable (fails on a circuit-breaker rollback)
+ *   4. plan, review, apply that plan file  5. wait for both services to be stable (fails on a circuit-breaker rollback)
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ECRClient } from "@aws-sdk/client-ecr";
@@ -9,10 +9,10 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import { SERVICE_KEYS, type DeployContract } from "../../stacks/deploy-contract";
 import { registryHost, type ImageSources } from "./images";
 import { runMigration } from "./migrate";
-import type { CommandRunner } from "./process";
+import type { CommandCapture, CommandRunner } from "./process";
 import { DETAIL, formatDuration, step, type Clock, type Log, type PollOptions } from "./progress";
 import { revisionOf, waitForServicesStable } from "./rollout";
-import { cdktfDeploy, preRolloutApply, synthesize } from "./terraform-steps";
+import { deployReviewed, preRolloutApply, synthesize } from "./terraform-steps";
 
 export interface DeployOptions {
   readonly contract: DeployContract;
@@ -28,6 +28,8 @@ export interface DeployOptions {
   readonly skipMigrations: boolean;
   readonly migrationPoll: PollOptions;
   readonly rolloutPoll: PollOptions;
+  /** Addresses the plan review gate may let through (`--allow`). @default none */
+  readonly allow?: readonly string[];
 }
 
 export interface DeployDeps {
@@ -35,6 +37,7 @@ export interface DeployDeps {
   readonly ec2: EC2Client;
   readonly ecr: ECRClient;
   readonly run: CommandRunner;
+  readonly capture: CommandCapture;
   readonly log: Log;
   readonly clock: Clock;
 }
@@ -74,7 +77,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   await step(log, clock, at(1), "Synthesizing (cdktf synth)", () => synthesize(deps.run, options.projectDir));
 
   await step(log, clock, at(2), step2Title(sources), () =>
-    preRolloutApply({ contract, sources, projectDir: options.projectDir, stackDir: options.stackDir, terraformBin: options.terraformBin }, deps),
+    preRolloutApply({ contract, sources, projectDir: options.projectDir, stackDir: options.stackDir, terraformBin: options.terraformBin, allow: options.allow }, deps),
   );
 
   if (options.skipMigrations) {
@@ -87,8 +90,8 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     });
   }
 
-  await step(log, clock, at(4), `Deploying the stack (cdktf deploy ${contract.environment})`, () =>
-    cdktfDeploy(deps.run, options.projectDir, contract.environment, sources),
+  await step(log, clock, at(4), `Deploying the stack (plan, review, apply exactly the reviewed plan)`, () =>
+    deployReviewed({ stackDir: options.stackDir, terraformBin: options.terraformBin, environment: contract.environment, sources, allow: options.allow ?? [] }, deps),
   );
 
   const running = await step(log, clock, at(5), "Waiting for backend and frontend to be stable", () => waitForServicesStable(contract, options.rolloutPoll, deps));
