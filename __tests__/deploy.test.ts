@@ -231,10 +231,12 @@ function options(overrides: Partial<DeployOptions> = {}): DeployOptions {
 
 /** `terraform show -json <planfile>`: the plan the review gate reads (`planToShow`, default: updates only). */
 let planToShow: object;
+/** `terraform show -json` (the current state). */
+let stateToShow: object | null = null;
 const UPDATE_ONLY = { format_version: "1.2", terraform_version: "1.11.4", planned_values: {}, resource_changes: [{ address: "aws_ecs_service.backend", mode: "managed", type: "aws_ecs_service", change: { actions: ["update"] } }] };
 const capture = async (command: string, args: readonly string[], options: { readonly cwd: string }): Promise<string> => {
   events.push(`capture ${[command, ...args].join(" ")} @${options.cwd === dir ? "stack" : options.cwd}`);
-  return JSON.stringify(planToShow);
+  return JSON.stringify(args.length === 2 ? stateToShow : planToShow);
 };
 
 function deps() {
@@ -304,6 +306,7 @@ beforeEach(() => {
   lines = [];
   failCommand = undefined;
   planToShow = UPDATE_ONLY;
+  stateToShow = null;
   clock = {
     t: 0,
     now: () => clock.t,
@@ -335,6 +338,16 @@ describe("deploy: the plan review gate", () => {
     );
     expect(events.filter((e) => e.includes("terraform apply"))).toEqual([]);
     expect(lines.some((l) => l.includes("BLOCKED: 1 change would break what is running or lose data: aws_ecs_service.backend."))).toBe(true);
+  });
+
+  test("the running image is the default: a service without a tag flag keeps the tag its state runs (no silent rollback)", async () => {
+    healthyAws();
+    stateToShow = { running: "frontend" };
+    const runningTags = (state: unknown) => ((state as { running?: string } | null)?.running === "frontend" ? { frontend_image_tag: "web-99" } : {});
+    await deploy(options({ runningImages: { explicit: ["backend"], runningTags } }), deps());
+    expect(events.slice(1, 3)).toEqual(["run terraform init -input=false @stack", "capture terraform show -json @stack"]);
+    expect(events).toContain("run terraform plan -input=false -out=deploy.tfplan -var backend_image_tag=v1.2.3 -var frontend_image_tag=web-99 @stack");
+    expect(lines).toContain("      frontend: keeping the running image tag web-99 (config says web-42; pass --frontend-tag to change it)");
   });
 
   test("--allow with the blocked address applies exactly the reviewed plan files", async () => {

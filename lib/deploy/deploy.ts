@@ -12,7 +12,7 @@ import { runMigration } from "./migrate";
 import type { CommandCapture, CommandRunner } from "./process";
 import { DETAIL, formatDuration, step, type Clock, type Log, type PollOptions } from "./progress";
 import { revisionOf, waitForServicesStable } from "./rollout";
-import { deployReviewed, preRolloutApply, synthesize } from "./terraform-steps";
+import { deployReviewed, preRolloutApply, runningImageDefaults, synthesize } from "./terraform-steps";
 
 export interface DeployOptions {
   readonly contract: DeployContract;
@@ -30,6 +30,11 @@ export interface DeployOptions {
   readonly rolloutPoll: PollOptions;
   /** Addresses the plan review gate may let through (`--allow`). @default none */
   readonly allow?: readonly string[];
+  /**
+   * Keep the running image of every tag-mode service not in `explicit` (its tag read from the
+   * state with `runningTags`), instead of the config's tag. @default off: `sources` as given
+   */
+  readonly runningImages?: { readonly explicit: readonly string[]; readonly runningTags: (state: unknown) => Record<string, string> };
 }
 
 export interface DeployDeps {
@@ -66,7 +71,8 @@ function step2Title(sources: ImageSources): string {
 
 /** Runs the five steps in order; the first failure stops the deploy (its DeployError says why). */
 export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<void> {
-  const { contract, sources } = options;
+  const { contract } = options;
+  let sources = options.sources;
   const { log, clock } = deps;
   const started = clock.now();
   const at = (index: number) => ({ index, total: DEPLOY_STEPS });
@@ -76,9 +82,12 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
 
   await step(log, clock, at(1), "Synthesizing (cdktf synth)", () => synthesize(deps.run, options.projectDir));
 
-  await step(log, clock, at(2), step2Title(sources), () =>
-    preRolloutApply({ contract, sources, projectDir: options.projectDir, stackDir: options.stackDir, terraformBin: options.terraformBin, allow: options.allow }, deps),
-  );
+  await step(log, clock, at(2), step2Title(sources), async () => {
+    if (options.runningImages) {
+      sources = await runningImageDefaults({ stackDir: options.stackDir, terraformBin: options.terraformBin, sources, ...options.runningImages }, deps);
+    }
+    return preRolloutApply({ contract, sources, projectDir: options.projectDir, stackDir: options.stackDir, terraformBin: options.terraformBin, allow: options.allow }, deps);
+  });
 
   if (options.skipMigrations) {
     log(`[3/${DEPLOY_STEPS}] !!! SKIPPING DATABASE MIGRATIONS (--skip-migrations) !!!`);

@@ -106,6 +106,30 @@ export async function preRolloutApply(options: PreRolloutApplyOptions, deps: Pre
 }
 
 /**
+ * Issue 10 item 5: the image that is running is the default. For each tag-mode service without an
+ * explicit tag (`--<service>-tag`), the tag its task definition runs in the current state replaces
+ * the config's tag (which may be older than what CI deployed): a plain `npm run deploy` never rolls
+ * an image back. A fresh environment (no task definition in the state) keeps the config's tag.
+ */
+export async function runningImageDefaults(
+  options: { readonly stackDir: string; readonly terraformBin?: string; readonly sources: ImageSources; readonly explicit: readonly string[]; readonly runningTags: (state: unknown) => Record<string, string> },
+  deps: { readonly run: CommandRunner; readonly capture: CommandCapture; readonly log: Log },
+): Promise<ImageSources> {
+  const terraform = options.terraformBin ?? "terraform";
+  await deps.run(terraform, ["init", "-input=false"], { cwd: options.stackDir });
+  const state: unknown = JSON.parse((await deps.capture(terraform, ["show", "-json"], { cwd: options.stackDir })) || "null");
+  const running = options.runningTags(state);
+  const result: Record<string, ImageSources[keyof ImageSources]> = { ...options.sources };
+  for (const { service, tag } of taggedServices(options.sources)) {
+    const current = running[`${service}_image_tag`];
+    if (options.explicit.includes(service) || current === undefined || current === tag) continue;
+    deps.log(`${DETAIL}${service}: keeping the running image tag ${current} (config says ${tag}; pass --${service}-tag to change it)`);
+    result[service] = { ...options.sources[service], tag: current } as ImageSources[keyof ImageSources];
+  }
+  return result as unknown as ImageSources;
+}
+
+/**
  * Step 4: the full plan of the stack step 1 synthesized (with `-var <service>_image_tag=<tag>` for the
  * tag-mode services), reviewed, and exactly that plan file applied (see {@link reviewedApply}).
  */
