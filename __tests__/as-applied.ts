@@ -44,6 +44,8 @@ function sensitivePaths(mark: unknown, path: unknown[] = []): unknown[][] {
 export interface AsAppliedState {
   /** The Terraform state (format version 4). */
   readonly state: object;
+  /** Whether the state came from the cache (see {@link checkCachedState}). */
+  readonly cached?: boolean;
   /** The plans it took, the last one planning no change. */
   readonly iterations: number;
   /** The final plan over the state: "No changes". */
@@ -346,6 +348,17 @@ function configurationExpressions(plan: PlanJson): Map<string, Expressions> {
 
 function isNoOp(plan: PlanJson): boolean {
   return (plan.resource_changes ?? []).filter((c) => c.mode === "managed").every((c) => c.change.actions.join() === "no-op");
+}
+
+/**
+ * Checks a state built earlier for exactly this synthesized stack (the caller keys its cache by
+ * the stack's configuration, the provider version and this builder's source): one plan over it,
+ * which must be "No changes". Returns undefined when it is not (the caller then rebuilds).
+ */
+export async function checkCachedState(prepared: PreparedStack, state: object, options: HarnessOptions, stateFile = "as-applied.tfstate"): Promise<AsAppliedState | undefined> {
+  writeFileSync(join(prepared.dir, stateFile), JSON.stringify(state, null, 1));
+  const plan = await planInDir(prepared, options, { state: stateFile, plan: `${stateFile}.check.tfplan` });
+  return isNoOp(plan) ? { state, iterations: 1, finalPlan: plan, cached: true } : undefined;
 }
 
 /**

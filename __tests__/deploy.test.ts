@@ -343,7 +343,7 @@ describe("deploy: the plan review gate", () => {
   test("the running image is the default: a service without a tag flag keeps the tag its state runs (no silent rollback)", async () => {
     healthyAws();
     stateToShow = { running: "frontend" };
-    const runningTags = (state: unknown) => ((state as { running?: string } | null)?.running === "frontend" ? { frontend_image_tag: "web-99" } : {});
+    const runningTags = (state: unknown): Record<string, string> => ((state as { running?: string } | null)?.running === "frontend" ? { frontend_image_tag: "web-99" } : {});
     await deploy(options({ runningImages: { explicit: ["backend"], runningTags } }), deps());
     expect(events.slice(1, 3)).toEqual(["run terraform init -input=false @stack", "capture terraform show -json @stack"]);
     expect(events).toContain("run terraform plan -input=false -out=deploy.tfplan -var backend_image_tag=v1.2.3 -var frontend_image_tag=web-99 @stack");

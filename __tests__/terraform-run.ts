@@ -7,11 +7,13 @@
  *   directories that reuse the stack's init.
  * Plans run in parallel, a few at a time. Test files read the results with {@link readRun}.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environments, type EnvironmentInput } from "../config";
 import {
+  AWS_PROVIDER_VERSION,
   awsProviderSchema,
   checkTerraform,
   harnessOptionsFromEnv,
@@ -25,7 +27,7 @@ import {
   type PreparedStack,
   type StackResult,
 } from "../lib/terraform";
-import { buildAsAppliedState } from "./as-applied";
+import { buildAsAppliedState, checkCachedState, type AsAppliedState } from "./as-applied";
 import { GROUPS, variantOf, type Group } from "./day-two-matrix";
 
 /** Where the global setup tells the test workers the run directory is. */
@@ -35,7 +37,7 @@ const DAY_TWO_ENVIRONMENTS = ["staging", "production"] as const;
 
 interface RunIndex {
   readonly stacks: Record<string, { dir: string; validate: StackResult["validate"]; plan: string; seconds: { init: number; validate: number; plan: number } }>;
-  readonly asApplied: Record<string, { state: string; finalPlan: string; iterations: number }>;
+  readonly asApplied: Record<string, { state: string; finalPlan: string; iterations: number; cached: boolean }>;
   readonly matrix: Record<string, Record<Group, { plan: string; dir: string }>>;
   readonly seconds: number;
 }
@@ -95,11 +97,27 @@ export async function prepareRun(options: HarnessOptions = harnessOptionsFromEnv
     2,
     DAY_TWO_ENVIRONMENTS.map((env) => async () => {
       const input = inputs[env];
-      const result = await buildAsAppliedState(byName[env], stackPlans.get(env)!, schema, { region: input.region as string, accountId: input.accountId as string }, options);
+      // The state is a pure function of the synthesized stack, the provider and the builder: cached
+      // under that key, a run only re-checks it with one plan (which must still be "No changes").
+      const key = createHash("sha256")
+        .update(readFileSync(join(byName[env].dir, "cdk.tf.json")))
+        .update(readFileSync(join(__dirname, "as-applied.ts")))
+        .update(AWS_PROVIDER_VERSION)
+        .digest("hex")
+        .slice(0, 16);
+      const cacheDir = join(options.pluginCacheDir, "..", "as-applied");
+      const cacheFile = join(cacheDir, `${env}-${key}.tfstate`);
+      let result: AsAppliedState | undefined = existsSync(cacheFile) ? await checkCachedState(byName[env], JSON.parse(readFileSync(cacheFile, "utf8")), options) : undefined;
+      if (!result) {
+        result = await buildAsAppliedState(byName[env], stackPlans.get(env)!, schema, { region: input.region as string, accountId: input.accountId as string }, options);
+        mkdirSync(cacheDir, { recursive: true });
+        writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify(result.state));
+        renameSync(`${cacheFile}.${process.pid}`, cacheFile);
+      }
       const stateFile = join(byName[env].dir, "as-applied.tfstate");
       const finalPlan = join(runDir, `${env}.as-applied.plan.json`);
       writeFileSync(finalPlan, JSON.stringify(result.finalPlan));
-      index.asApplied[env] = { state: stateFile, finalPlan, iterations: result.iterations };
+      index.asApplied[env] = { state: stateFile, finalPlan, iterations: result.iterations, cached: result.cached ?? false };
     }),
   );
 
