@@ -231,11 +231,14 @@ function options(overrides: Partial<DeployOptions> = {}): DeployOptions {
 
 /** `terraform show -json <planfile>`: the plan the review gate reads (`planToShow`, default: updates only). */
 let planToShow: object;
+/** `terraform output -raw migration_task_definition_arn`: the revision step 2 applied. */
+const MIGRATION_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/shop-staging-backend-migrate:7";
 /** `terraform show -json` (the current state). */
 let stateToShow: object | null = null;
 const UPDATE_ONLY = { format_version: "1.2", terraform_version: "1.11.4", planned_values: {}, resource_changes: [{ address: "aws_ecs_service.backend", mode: "managed", type: "aws_ecs_service", change: { actions: ["update"] } }] };
 const capture = async (command: string, args: readonly string[], options: { readonly cwd: string }): Promise<string> => {
   events.push(`capture ${[command, ...args].join(" ")} @${options.cwd === dir ? "stack" : options.cwd}`);
+  if (args[0] === "output") return `${MIGRATION_ARN}\n`;
   return JSON.stringify(args.length === 2 ? stateToShow : planToShow);
 };
 
@@ -259,7 +262,7 @@ function healthyAws(): void {
   });
   ecs.on(DescribeTaskDefinitionCommand).callsFake((input) => {
     events.push(`aws DescribeTaskDefinition ${input.taskDefinition}`);
-    return { taskDefinition: { taskDefinitionArn: TD(input.taskDefinition, 7), containerDefinitions: [{ name: "backend", image: "repo@sha256:abc" }] } };
+    return { taskDefinition: { taskDefinitionArn: input.taskDefinition?.startsWith("arn:") ? input.taskDefinition : TD(input.taskDefinition!, 7), containerDefinitions: [{ name: "backend", image: "repo@sha256:abc" }] } };
   });
   ec2.on(DescribeSubnetsCommand).callsFake(() => {
     events.push("aws DescribeSubnets");
@@ -371,7 +374,9 @@ describe("deploy: success path", () => {
       `run terraform plan -input=false -out=pre-rollout.tfplan ${targetFlags(TARGETS)} -var backend_image_tag=v1.2.3 -var frontend_image_tag=web-42 @stack`,
       "capture terraform show -json pre-rollout.tfplan @stack",
       "run terraform apply -input=false pre-rollout.tfplan @stack",
-      "aws DescribeTaskDefinition shop-staging-backend-migrate",
+      // The exact revision step 2 applied, from Terraform's output (not "latest ACTIVE of the family").
+      "capture terraform output -raw migration_task_definition_arn @stack",
+      `aws DescribeTaskDefinition ${MIGRATION_ARN}`,
       "aws DescribeSubnets",
       "aws DescribeSecurityGroups",
       "aws RunTask",
@@ -397,7 +402,7 @@ describe("deploy: success path", () => {
     expect(lines[lines.length - 1]).toMatch(/^Deployed "staging" in .*: backend shop-staging-backend:7, frontend shop-staging-frontend:7$/);
   });
 
-  test("the migration runs the latest ACTIVE revision on FARGATE in the private subnets, no public IP, started by deploy-cli", async () => {
+  test("the migration runs the revision step 2 applied (Terraform output) on FARGATE in the private subnets, no public IP, started by deploy-cli", async () => {
     healthyAws();
     await deploy(options(), deps());
     const [call] = ecs.commandCalls(RunTaskCommand);

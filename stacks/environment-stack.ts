@@ -17,7 +17,7 @@ import { Registry } from "../constructs/registry";
 import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/state-backend";
 import { WebService } from "../constructs/web-service";
-import { SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
+import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
 
 /** The public base URL of the backend API for the configured routing mode. */
 export function apiUrl(config: EnvironmentConfig): string {
@@ -254,6 +254,10 @@ export class EnvironmentStack extends TerraformStack {
     out("db_endpoint", this.database.instance.endpoint, "MySQL endpoint (host:port), reachable from the backend only");
     out("db_master_secret_arn", this.database.masterSecretArn, "RDS-managed secret with the database username and password");
     out("uploads_bucket", this.uploads.bucket.bucket, "S3 bucket for uploads");
+    const migration = this.services.backend.migrationTaskDefinition;
+    if (migration) {
+      out(MIGRATION_TASK_DEFINITION_OUTPUT, migration.arn, "The migration task definition revision this apply registered (npm run deploy runs exactly it)");
+    }
     out(
       "migrate_command",
       `aws ecs run-task --region ${config.region} --cluster ${contract.clusterName} --task-definition ${contract.migration.taskFamily} --capacity-provider-strategy capacityProvider=FARGATE,weight=1 --network-configuration '${network}'`,

@@ -6,7 +6,7 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { ECSClient } from "@aws-sdk/client-ecs";
-import { SERVICE_KEYS, type DeployContract } from "../../stacks/deploy-contract";
+import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, type DeployContract } from "../../stacks/deploy-contract";
 import { registryHost, type ImageSources } from "./images";
 import { runMigration } from "./migrate";
 import type { CommandCapture, CommandRunner } from "./process";
@@ -94,7 +94,9 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     log(`${DETAIL}The new code rolls out against the current database schema. Run them later with the migration task "${contract.migration.taskFamily}".`);
   } else {
     await step(log, clock, at(3), "Running database migrations", async () => {
-      const result = await runMigration(contract, options.migrationPoll, deps);
+      // The ARN Terraform output after step 2's apply: exactly the revision that apply registered.
+      const arn = (await deps.capture(options.terraformBin ?? "terraform", ["output", "-raw", MIGRATION_TASK_DEFINITION_OUTPUT], { cwd: options.stackDir })).trim();
+      const result = await runMigration(contract, options.migrationPoll, deps, arn);
       log(`${DETAIL}migration exited ${result.exitCode}`);
     });
   }
