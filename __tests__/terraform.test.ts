@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { TerraformError, checkTerraform, harnessOptionsFromEnv, planDestroyOf, plannedOfType, type PlanJson, type StackResult } from "../lib/terraform";
+import { TerraformError, checkTerraform, harnessOptionsFromEnv, planDestroyInDir, planDestroyOf, plannedOfType, type PlanJson, type StackResult } from "../lib/terraform";
 import { reviewPlan } from "../lib/plan-review";
 import type { ContainerDefinition } from "./helpers";
 import { RUN_DIR_VARIABLE, readRun, type Run } from "./terraform-run";
@@ -149,31 +149,40 @@ describe("images in tag mode", () => {
 });
 
 describe("data protection, proven by Terraform itself", () => {
+  // Destroy plans over the as-applied states (every resource exists), all three at once.
+  let production: string | undefined;
+  let staging: string | undefined;
+  let bootstrap: string | undefined;
+  let bootstrapBucket: string;
+  beforeAll(async () => {
+    const synthesized = JSON.parse(readFileSync(join(stack("bootstrap").dir, "cdk.tf.json"), "utf8"));
+    [bootstrapBucket] = Object.keys(synthesized.resource.aws_s3_bucket);
+    const bucket = "webapp-terraform-state-example";
+    [production, staging, bootstrap] = await Promise.all([
+      planDestroyInDir(stack("production"), options, run.asApplied.production.stateFile),
+      planDestroyInDir(stack("staging"), options, run.asApplied.staging.stateFile),
+      planDestroyOf(stack("bootstrap"), [{ type: "aws_s3_bucket", name: bootstrapBucket, attributes: { id: bucket, bucket } }], options),
+    ]);
+  }, 300_000);
+
   test.each([
     ["aws_db_instance", "webapp-production-mysql"],
     ["aws_s3_bucket", "webapp-production-uploads-111111111111"],
     ["aws_ecr_repository", "webapp-production-backend"],
-  ])("terraform refuses to destroy production's %s %s (prevent_destroy)", async (type, id) => {
-    const result = stack("production");
-    const synthesized = JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"));
+  ])("terraform refuses to destroy production's %s %s (prevent_destroy)", (type, id) => {
+    const synthesized = JSON.parse(readFileSync(join(stack("production").dir, "cdk.tf.json"), "utf8"));
     const [name] = Object.entries(synthesized.resource[type] as Record<string, Record<string, unknown>>).find(([, r]) => [r.identifier, r.bucket, r.name].includes(id))!;
-    const error = await planDestroyOf(result, [{ type, name, attributes: { id }, schemaVersion: type === "aws_db_instance" ? 2 : 0 }], options);
-    expect(error?.replace(/\s+/g, " ")).toContain(`${type}.${name} has lifecycle.prevent_destroy`);
-  }, 120_000);
+    expect(production).toMatch(/Instance cannot be destroyed/);
+    expect(production?.replace(/\s+/g, " ")).toContain(`${type}.${name} has lifecycle.prevent_destroy`);
+  });
 
-  test("staging's database is not protected that way (config says so), so its destroy plan succeeds", async () => {
-    const result = stack("staging");
-    const [db] = plannedOfType(result.plan, "aws_db_instance");
-    expect(await planDestroyOf(result, [{ type: "aws_db_instance", name: db.name, attributes: { id: "webapp-staging-mysql" }, schemaVersion: 2 }], options)).toBeUndefined();
-  }, 120_000);
+  test("staging's data is not protected that way (config says so), so its destroy plan succeeds", () => {
+    expect(staging).toBeUndefined();
+  });
 
-  test("terraform refuses to destroy the state bucket (prevent_destroy)", async () => {
-    const result = stack("bootstrap");
-    const synthesized = JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"));
-    const [name] = Object.keys(synthesized.resource.aws_s3_bucket);
-    const bucket = "webapp-terraform-state-example";
-    const error = await planDestroyOf(result, [{ type: "aws_s3_bucket", name, attributes: { id: bucket, bucket } }], options);
-    expect(error).toMatch(/Instance cannot be destroyed/);
-    expect(error?.replace(/\s+/g, " ")).toContain(`aws_s3_bucket.${name} has lifecycle.prevent_destroy`);
-  }, 120_000);
+  test("terraform refuses to destroy the state bucket (prevent_destroy)", () => {
+    expect(bootstrap).toMatch(/Instance cannot be destroyed/);
+    expect(bootstrap?.replace(/\s+/g, " ")).toContain(`aws_s3_bucket.${bootstrapBucket} has lifecycle.prevent_destroy`);
+  });
 });
+

@@ -368,3 +368,16 @@ export interface SchemaBlock {
 export interface ProviderSchema {
   readonly resource_schemas: Record<string, { readonly version: number; readonly block: SchemaBlock }>;
 }
+
+/**
+ * `terraform plan -destroy` over the state in `stateFile` of a prepared stack directory (no plan
+ * file, no show). Returns Terraform's error output, or undefined if the destroy plan succeeded.
+ */
+export async function planDestroyInDir(prepared: PreparedStack, options: HarnessOptions, stateFile: string): Promise<string | undefined> {
+  try {
+    await run(options.terraformBin ?? "terraform", ["plan", "-destroy", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-state=${stateFile}`], prepared.dir, terraformEnv(options, prepared.dir));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
