@@ -8,7 +8,7 @@
  * Plans run in parallel, a few at a time. Test files read the results with {@link readRun}.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environments, type EnvironmentInput } from "../config";
@@ -64,9 +64,19 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 /** Everything the Terraform tests need, written under a fresh run directory. Returns the directory. */
 export async function prepareRun(options: HarnessOptions = harnessOptionsFromEnv()): Promise<string> {
-  const started = Date.now();
   checkTerraform(options);
   const runDir = mkdtempSync(join(tmpdir(), "cdktf-run-"));
+  try {
+    await prepareInto(runDir, options);
+  } catch (error) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw error;
+  }
+  return runDir;
+}
+
+async function prepareInto(runDir: string, options: HarnessOptions): Promise<void> {
+  const started = Date.now();
   const base = join(runDir, "base");
   const stacks = synthesize(base);
   const prepared = await pool(3, stacks.map((stack) => () => timed(() => initStack(base, stack, options))));
@@ -141,7 +151,6 @@ export async function prepareRun(options: HarnessOptions = harnessOptionsFromEnv
 
   index.seconds = (Date.now() - started) / 1000;
   writeFileSync(join(runDir, "index.json"), JSON.stringify(index, null, 2));
-  return runDir;
 }
 
 /** What the global setup prepared, read by a test file. */
