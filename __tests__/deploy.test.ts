@@ -229,12 +229,26 @@ function options(overrides: Partial<DeployOptions> = {}): DeployOptions {
   };
 }
 
+/** `terraform show -json <planfile>`: the plan the review gate reads (`planToShow`, default: updates only). */
+let planToShow: object;
+/** `terraform output -raw migration_task_definition_arn`: the revision step 2 applied. */
+const MIGRATION_ARN = "arn:aws:ecs:eu-west-1:111111111111:task-definition/shop-staging-backend-migrate:7";
+/** `terraform show -json` (the current state). */
+let stateToShow: object | null = null;
+const UPDATE_ONLY = { format_version: "1.2", terraform_version: "1.11.4", planned_values: {}, resource_changes: [{ address: "aws_ecs_service.backend", mode: "managed", type: "aws_ecs_service", change: { actions: ["update"] } }] };
+const capture = async (command: string, args: readonly string[], options: { readonly cwd: string }): Promise<string> => {
+  events.push(`capture ${[command, ...args].join(" ")} @${options.cwd === dir ? "stack" : options.cwd}`);
+  if (args[0] === "output") return `${MIGRATION_ARN}\n`;
+  return JSON.stringify(args.length === 2 ? stateToShow : planToShow);
+};
+
 function deps() {
   return {
     ecs: new ECSClient({ region: REGION }),
     ec2: new EC2Client({ region: REGION }),
     ecr: new ECRClient({ region: REGION }),
     run,
+    capture,
     log: (line: string) => lines.push(line),
     clock,
   };
@@ -248,7 +262,7 @@ function healthyAws(): void {
   });
   ecs.on(DescribeTaskDefinitionCommand).callsFake((input) => {
     events.push(`aws DescribeTaskDefinition ${input.taskDefinition}`);
-    return { taskDefinition: { taskDefinitionArn: TD(input.taskDefinition, 7), containerDefinitions: [{ name: "backend", image: "repo@sha256:abc" }] } };
+    return { taskDefinition: { taskDefinitionArn: input.taskDefinition?.startsWith("arn:") ? input.taskDefinition : TD(input.taskDefinition!, 7), containerDefinitions: [{ name: "backend", image: "repo@sha256:abc" }] } };
   });
   ec2.on(DescribeSubnetsCommand).callsFake(() => {
     events.push("aws DescribeSubnets");
@@ -294,6 +308,8 @@ beforeEach(() => {
   events = [];
   lines = [];
   failCommand = undefined;
+  planToShow = UPDATE_ONLY;
+  stateToShow = null;
   clock = {
     t: 0,
     now: () => clock.t,
@@ -310,8 +326,43 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const MIGRATION_TD = "backend_migrate-taskdef_BBBB2222";
 const writeStack = (stack: SynthesizedStack) => writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(stack));
 
+describe("deploy: the plan review gate", () => {
+  const REPLACED_SERVICE = {
+    ...UPDATE_ONLY,
+    resource_changes: [{ address: "aws_ecs_service.backend", mode: "managed", type: "aws_ecs_service", change: { actions: ["delete", "create"] } }],
+  };
+
+  test("a blocked review stops the deploy before anything is applied, naming the change and the --allow flag", async () => {
+    healthyAws();
+    planToShow = REPLACED_SERVICE;
+    await expect(deploy(options(), deps())).rejects.toThrow(
+      "The plan review blocked the deploy: aws_ecs_service.backend (replaces a running ECS service (an outage)). Nothing was applied.\n" +
+        "If this is intended, deploy again with: npm run deploy -- staging --allow 'aws_ecs_service.backend'",
+    );
+    expect(events.filter((e) => e.includes("terraform apply"))).toEqual([]);
+    expect(lines.some((l) => l.includes("BLOCKED: 1 change would break what is running or lose data: aws_ecs_service.backend."))).toBe(true);
+  });
+
+  test("the running image is the default: a service without a tag flag keeps the tag its state runs (no silent rollback)", async () => {
+    healthyAws();
+    stateToShow = { running: "frontend" };
+    const runningTags = (state: unknown): Record<string, string> => ((state as { running?: string } | null)?.running === "frontend" ? { frontend_image_tag: "web-99" } : {});
+    await deploy(options({ runningImages: { explicit: ["backend"], runningTags } }), deps());
+    expect(events.slice(1, 3)).toEqual(["run terraform init -input=false @stack", "capture terraform show -json @stack"]);
+    expect(events).toContain("run terraform plan -input=false -out=deploy.tfplan -var backend_image_tag=v1.2.3 -var frontend_image_tag=web-99 @stack");
+    expect(lines).toContain("      frontend: keeping the running image tag web-99 (config says web-42; pass --frontend-tag to change it)");
+  });
+
+  test("--allow with the blocked address applies exactly the reviewed plan files", async () => {
+    healthyAws();
+    planToShow = REPLACED_SERVICE;
+    await deploy(options({ allow: ["aws_ecs_service.backend"] }), deps());
+    expect(events.filter((e) => e.includes("terraform apply"))).toEqual(["run terraform apply -input=false pre-rollout.tfplan @stack", "run terraform apply -input=false deploy.tfplan @stack"]);
+  });
+});
+
 describe("deploy: success path", () => {
-  test("tag mode runs the five steps in order: synth, tag check + targeted apply, migration, cdktf deploy, wait", async () => {
+  test("tag mode runs the five steps in order: synth, tag check + reviewed targeted apply, migration, reviewed apply, wait", async () => {
     healthyAws();
     await deploy(options(), deps());
 
@@ -320,13 +371,20 @@ describe("deploy: success path", () => {
       "aws DescribeImages shop-staging-backend:v1.2.3",
       "aws DescribeImages shop-staging-frontend:web-42",
       "run terraform init -input=false @stack",
-      `run terraform apply -input=false -auto-approve ${targetFlags(TARGETS)} -var backend_image_tag=v1.2.3 -var frontend_image_tag=web-42 @stack`,
-      "aws DescribeTaskDefinition shop-staging-backend-migrate",
+      `run terraform plan -input=false -out=pre-rollout.tfplan ${targetFlags(TARGETS)} -var backend_image_tag=v1.2.3 -var frontend_image_tag=web-42 @stack`,
+      "capture terraform show -json pre-rollout.tfplan @stack",
+      "run terraform apply -input=false pre-rollout.tfplan @stack",
+      // The exact revision step 2 applied, from Terraform's output (not "latest ACTIVE of the family").
+      "capture terraform output -raw migration_task_definition_arn @stack",
+      `aws DescribeTaskDefinition ${MIGRATION_ARN}`,
       "aws DescribeSubnets",
       "aws DescribeSecurityGroups",
       "aws RunTask",
       "aws DescribeTasks STOPPED",
-      "run npx cdktf deploy staging --auto-approve --skip-synth --var=backend_image_tag=v1.2.3 --var=frontend_image_tag=web-42 @/project",
+      // Apply exactly the reviewed plan file, never a fresh plan.
+      "run terraform plan -input=false -out=deploy.tfplan -var backend_image_tag=v1.2.3 -var frontend_image_tag=web-42 @stack",
+      "capture terraform show -json deploy.tfplan @stack",
+      "run terraform apply -input=false deploy.tfplan @stack",
       "aws DescribeTaskDefinition shop-staging-backend",
       "aws DescribeTaskDefinition shop-staging-frontend",
       "aws DescribeServices",
@@ -337,14 +395,14 @@ describe("deploy: success path", () => {
       "[1/5] Synthesizing (cdktf synth)...",
       "[2/5] Checking image tags in ECR, applying everything but the services (migration task definition, database, network)...",
       "[3/5] Running database migrations...",
-      "[4/5] Deploying the stack (cdktf deploy staging)...",
+      "[4/5] Deploying the stack (plan, review, apply exactly the reviewed plan)...",
       "[5/5] Waiting for backend and frontend to be stable...",
     ]);
     expect(lines.filter((l) => /^ +done in \d/.test(l))).toHaveLength(5);
     expect(lines[lines.length - 1]).toMatch(/^Deployed "staging" in .*: backend shop-staging-backend:7, frontend shop-staging-frontend:7$/);
   });
 
-  test("the migration runs the latest ACTIVE revision on FARGATE in the private subnets, no public IP, started by deploy-cli", async () => {
+  test("the migration runs the revision step 2 applied (Terraform output) on FARGATE in the private subnets, no public IP, started by deploy-cli", async () => {
     healthyAws();
     await deploy(options(), deps());
     const [call] = ecs.commandCalls(RunTaskCommand);
@@ -370,9 +428,9 @@ describe("deploy: success path", () => {
     await deploy(options({ sources: BUILT }), deps());
     expect(ecr.commandCalls(DescribeImagesCommand)).toHaveLength(0);
     expect(events).toContain(
-      `run terraform apply -input=false -auto-approve ${targetFlags([...TARGETS, ...IMAGES])} @stack`,
+      `run terraform plan -input=false -out=pre-rollout.tfplan ${targetFlags([...TARGETS, ...IMAGES])} @stack`,
     );
-    expect(events).toContain("run npx cdktf deploy staging --auto-approve --skip-synth @/project");
+    expect(events).toContain("run terraform apply -input=false deploy.tfplan @stack");
     expect(lines).toContain("[2/5] Applying images and everything but the services (migration task definition, database, network)...");
   });
 
@@ -382,7 +440,7 @@ describe("deploy: success path", () => {
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
     expect(lines).toContain("[3/5] !!! SKIPPING DATABASE MIGRATIONS (--skip-migrations) !!!");
     expect(lines[lines.length - 1]).toMatch(/migrations were SKIPPED/);
-    expect(events.some((e) => e.startsWith("run npx cdktf deploy"))).toBe(true);
+    expect(events.some((e) => e.startsWith("run terraform plan -input=false -out=deploy.tfplan"))).toBe(true);
   });
 });
 
@@ -397,8 +455,8 @@ describe("deploy: failures stop the deploy", () => {
     expect(message).toContain("stopped reason: Essential container in task exited [EssentialContainerExited]");
     expect(message).toContain("log group /shop/staging/ecs/backend, stream migrate/backend/0a1b2c3d4e5f");
     expect(message).toContain("aws logs tail /shop/staging/ecs/backend --log-stream-names migrate/backend/0a1b2c3d4e5f --region eu-west-1");
-    expect(events.some((e) => e.startsWith("run npx cdktf deploy"))).toBe(false);
-    expect(lines).not.toContain("[4/5] Deploying the stack (cdktf deploy staging)...");
+    expect(events.some((e) => e.startsWith("run terraform plan -input=false -out=deploy.tfplan"))).toBe(false);
+    expect(lines).not.toContain("[4/5] Deploying the stack (plan, review, apply exactly the reviewed plan)...");
     expect(lines).toContain("      failed after 0.0s");
   });
 
@@ -412,7 +470,7 @@ describe("deploy: failures stop the deploy", () => {
     expect(message).toContain("stopped without an exit code");
     expect(message).toContain("stopped reason: Task failed to start");
     expect(message).toContain("container reason: CannotPullContainerError: pull access denied");
-    expect(events.some((e) => e.startsWith("run npx cdktf deploy"))).toBe(false);
+    expect(events.some((e) => e.startsWith("run terraform plan -input=false -out=deploy.tfplan"))).toBe(false);
   });
 
   test("a migration that cannot read a secret (new environment, secret still empty) says how to set it", async () => {
@@ -440,7 +498,7 @@ describe("deploy: failures stop the deploy", () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: TD("shop-staging-backend-migrate", 7), reason: "RESOURCE:ENI", detail: "no free ENI" }] });
     await expect(deploy(options(), deps())).rejects.toThrow(/migration task could not be started on cluster "shop-staging-cluster": RESOURCE:ENI: no free ENI/);
     expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(0);
-    expect(events.some((e) => e.startsWith("run npx cdktf deploy"))).toBe(false);
+    expect(events.some((e) => e.startsWith("run terraform plan -input=false -out=deploy.tfplan"))).toBe(false);
   });
 
   test("a migration still running at the timeout is left running; the message says how to follow and stop it", async () => {
@@ -453,7 +511,7 @@ describe("deploy: failures stop the deploy", () => {
     expect(message).toContain("still RUNNING after 1m 00s; it was left running");
     expect(message).toContain("aws ecs stop-task --cluster shop-staging-cluster --task 0a1b2c3d4e5f --region eu-west-1");
     expect(ecs.commandCalls(DescribeTasksCommand)).toHaveLength(13); // t = 0, 5, ..., 60 s
-    expect(events.some((e) => e.startsWith("run npx cdktf deploy"))).toBe(false);
+    expect(events.some((e) => e.startsWith("run terraform plan -input=false -out=deploy.tfplan"))).toBe(false);
   });
 
   test("missing private subnets are a clear error naming them", async () => {
@@ -492,7 +550,7 @@ describe("deploy: failures stop the deploy", () => {
 
   test("a failing terraform apply stops the deploy before the migration", async () => {
     healthyAws();
-    failCommand = "terraform apply";
+    failCommand = "terraform apply -input=false pre-rollout.tfplan";
     await expect(deploy(options(), deps())).rejects.toThrow(/terraform apply .* exited with code 1/);
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
   });
@@ -700,8 +758,9 @@ describe("command line", () => {
   test("parses the environment and the options", () => {
     expect(parse("production", "--backend-tag", "v2", "--skip-migrations", "--rollout-timeout", "45")).toEqual({
       kind: "run",
-      args: { environment: "production", backendTag: "v2", frontendTag: undefined, skipMigrations: true, migrationTimeoutMinutes: 30, rolloutTimeoutMinutes: 45 },
+      args: { environment: "production", backendTag: "v2", frontendTag: undefined, skipMigrations: true, migrationTimeoutMinutes: 30, rolloutTimeoutMinutes: 45, allow: [] },
     });
+    expect(parse("staging", "--allow", "aws_ecs_task_definition.a", "--allow", "aws_ecs_task_definition.b")).toMatchObject({ args: { allow: ["aws_ecs_task_definition.a", "aws_ecs_task_definition.b"] } });
   });
 
   test("--help prints help and asks for exit 0", () => {

@@ -39,7 +39,9 @@ const fixturePath = (name: string): string => join(__dirname, "fixtures", "plans
 const fixture = (name: string): PlanJson => JSON.parse(readFileSync(fixturePath(name), "utf8"));
 
 const mixed = fixture("mixed");
-const BLOCKING = ["aws_db_instance.db", 'aws_ssm_parameter.config["LEGACY_FLAG"]', "aws_s3_bucket.uploads"];
+const STATEFUL_BLOCKING = ["aws_db_instance.db", 'aws_ssm_parameter.config["LEGACY_FLAG"]', "aws_s3_bucket.uploads"];
+/** The tainted security group is replaced destroy-before-create: in use, so it blocks too. */
+const BLOCKING = [...STATEFUL_BLOCKING, "aws_security_group.db"];
 
 function change(review: PlanReview, address: string, deposed?: string): ReviewedChange {
   const found = [...review.changes, ...review.reads].find((c) => c.address === address && c.deposed === deposed);
@@ -147,8 +149,8 @@ describe("action kinds", () => {
   });
 
   test("most severe first: blocked, then destroy, replace, update, create", () => {
-    expect(review.changes.slice(0, 3).map((c) => c.address)).toEqual(BLOCKING);
-    expect(review.changes.map((c) => c.action)).toEqual(["destroy", "destroy", "replace", "destroy", "replace", "replace", "update", "update", "create", "create", "forget", "no-op"]);
+    expect(review.changes.slice(0, 4).map((c) => c.address)).toEqual(BLOCKING);
+    expect(review.changes.map((c) => c.action)).toEqual(["destroy", "destroy", "replace", "replace", "destroy", "replace", "update", "update", "create", "create", "forget", "no-op"]);
   });
 
   test.each([
@@ -165,7 +167,8 @@ describe("the gate", () => {
     const review = reviewPlan(mixed);
     expect(review.blocked).toBe(true);
     expect(review.blocking.map((c) => c.address)).toEqual(BLOCKING);
-    expect(review.blocking.map((c) => c.stateful)).toEqual(["database storage", "parameter values set outside Terraform", "objects (uploads, logs or Terraform state)"]);
+    expect(review.blocking.map((c) => c.stateful)).toEqual(["database storage", "parameter values set outside Terraform", "objects (uploads, logs or Terraform state)", undefined]);
+    expect(change(review, "aws_security_group.db").blockReason).toBe("deletes a security group attached to running tasks, the load balancer or the database before its replacement exists");
   });
 
   test("lets through replacements and destroys of stateless resources and updates of stateful ones", () => {
@@ -195,7 +198,7 @@ describe("the gate", () => {
   test("--allow lets through exactly the named resource, nothing else", () => {
     const review = reviewPlan(mixed, { allow: ["aws_s3_bucket.uploads"] });
     expect(review.blocked).toBe(true);
-    expect(review.blocking.map((c) => c.address)).toEqual(BLOCKING.slice(0, 2));
+    expect(review.blocking.map((c) => c.address)).toEqual([...BLOCKING.slice(0, 2), BLOCKING[3]]);
     expect(change(review, "aws_s3_bucket.uploads").gate).toBe("allowed");
   });
 
@@ -203,7 +206,7 @@ describe("the gate", () => {
     expect(() => reviewPlan(mixed, { allow: ["aws_s3_bucket.upload"] })).toThrow(PlanReviewUsageError);
     expect(() => reviewPlan(mixed, { allow: ["aws_s3_bucket.upload"] })).toThrow(
       '--allow "aws_s3_bucket.upload": no resource with that address in the plan. --allow takes a resource address exactly as the plan shows it; ' +
-        'stateful resources this plan destroys or replaces: aws_db_instance.db, aws_ssm_parameter.config["LEGACY_FLAG"], aws_s3_bucket.uploads.',
+        'changes this plan would block: aws_db_instance.db, aws_ssm_parameter.config["LEGACY_FLAG"], aws_s3_bucket.uploads, aws_security_group.db.',
     );
     expect(() => reviewPlan(fixture("safe-changes"), { allow: ["aws_db_instance.db"] })).toThrow(/this plan destroys or replaces no stateful resource, so no --allow is needed/);
   });
@@ -273,10 +276,11 @@ describe("Markdown for pull requests", () => {
   test("heading and a one-line verdict", () => {
     expect(markdown.startsWith("### Terraform plan review\n\n")).toBe(true);
     expect(markdown).toContain(
-      '⛔ **Blocked**: 3 stateful resources would be destroyed or replaced: `aws_db_instance.db`, `aws_ssm_parameter.config["LEGACY_FLAG"]`, `aws_s3_bucket.uploads`.',
+      '⛔ **Blocked**: 4 changes would break what is running or lose data: `aws_db_instance.db`, `aws_ssm_parameter.config["LEGACY_FLAG"]`, `aws_s3_bucket.uploads`, `aws_security_group.db`.',
     );
     expect(toMarkdown(reviewPlan(fixture("safe-changes")))).toContain("✅ **Passed**: no stateful resource would be destroyed or replaced.");
-    expect(toMarkdown(reviewPlan(mixed, { allow: BLOCKING }))).toContain("✅ **Passed with allowances**: 3 stateful resources would be destroyed or replaced, allowed by --allow:");
+    expect(toMarkdown(reviewPlan(mixed, { allow: BLOCKING }))).toContain("✅ **Passed with allowances**: 4 blocking changes allowed by --allow:");
+    expect(toMarkdown(reviewPlan(mixed, { allow: STATEFUL_BLOCKING }))).toContain("⛔ **Blocked**: 1 change would break what is running or lose data: `aws_security_group.db`.");
     expect(toMarkdown(reviewPlan(plan([rc("aws_vpc.main", ["no-op"])], {})))).toContain("✅ **Passed**: no changes.");
   });
 
@@ -302,7 +306,7 @@ describe("Markdown for pull requests", () => {
 
   test("says which allow flags would unblock it, shell-quoted", () => {
     expect(markdown).toContain(
-      "```sh\nnpm run plan:review -- staging.json --allow aws_db_instance.db --allow 'aws_ssm_parameter.config[\"LEGACY_FLAG\"]' --allow aws_s3_bucket.uploads\n```",
+      "```sh\nnpm run plan:review -- staging.json --allow aws_db_instance.db --allow 'aws_ssm_parameter.config[\"LEGACY_FLAG\"]' --allow aws_s3_bucket.uploads --allow aws_security_group.db\n```",
     );
   });
 
@@ -334,13 +338,13 @@ describe("text for terminals", () => {
   const text = toText(reviewPlan(mixed), { command: "npm run plan:review -- plan.json" });
 
   test("verdict, counts and one line per change with Terraform's symbols", () => {
-    expect(text).toContain('BLOCKED: 3 stateful resources would be destroyed or replaced: aws_db_instance.db, aws_ssm_parameter.config["LEGACY_FLAG"], aws_s3_bucket.uploads.');
+    expect(text).toContain('BLOCKED: 4 changes would break what is running or lose data: aws_db_instance.db, aws_ssm_parameter.config["LEGACY_FLAG"], aws_s3_bucket.uploads, aws_security_group.db.');
     expect(text).toContain("2 to create, 2 to update, 3 to replace, 3 to destroy, 1 to forget, 1 data source to read, 2 unchanged");
     expect(text).toMatch(/-\/\+ aws_s3_bucket\.uploads +replace \(destroy before create\); forces replacement: bucket {2}\[stateful: objects \(uploads, logs or Terraform state\)\] BLOCKED/);
     expect(text).toMatch(/\+\/- aws_security_group\.app +replace \(create before destroy\); forces replacement: name\n/);
-    expect(text).toMatch(/-\/\+ aws_security_group\.db +replace \(destroy before create\); tainted\n/);
+    expect(text).toMatch(/-\/\+ aws_security_group\.db +replace \(destroy before create\); tainted\n +BLOCKED: deletes a security group .* before its replacement exists\n/);
     expect(text).toContain("Data sources read during apply: data.aws_iam_policy_document.logs-policy");
-    expect(text).toContain(`If destroying this data is intended, re-run with:\n  npm run plan:review -- plan.json --allow aws_db_instance.db --allow 'aws_ssm_parameter.config["LEGACY_FLAG"]' --allow aws_s3_bucket.uploads\n`);
+    expect(text).toContain(`If this is intended, re-run with:\n  npm run plan:review -- plan.json --allow aws_db_instance.db --allow 'aws_ssm_parameter.config["LEGACY_FLAG"]' --allow aws_s3_bucket.uploads --allow aws_security_group.db\n`);
   });
 
   test("shell quoting", () => {

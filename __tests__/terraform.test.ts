@@ -2,35 +2,22 @@
  * Real Terraform: every synthesized stack passes `terraform validate` and an offline
  * `terraform plan` with the real AWS provider; assertions run on `terraform show -json`.
  */
-import { readFileSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
-import {
-  TerraformError,
-  checkTerraform,
-  harnessOptionsFromEnv,
-  planAll,
-  planDestroyOf,
-  planOverState,
-  plannedOfType,
-  seedFromPlan,
-  type PlanJson,
-  type StackResult,
-} from "../lib/terraform";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { TerraformError, checkTerraform, harnessOptionsFromEnv, planDestroyInDir, planDestroyOf, plannedOfType, type PlanJson, type StackResult } from "../lib/terraform";
 import { reviewPlan } from "../lib/plan-review";
 import type { ContainerDefinition } from "./helpers";
+import { RUN_DIR_VARIABLE, readRun, type Run } from "./terraform-run";
 
 const options = harnessOptionsFromEnv();
 let results: Record<string, StackResult>;
+let run: Run;
 
+// Synth, init, validate and the plans are done once per jest run by the global setup (terraform-run.ts).
 beforeAll(async () => {
-  results = Object.fromEntries((await planAll(options)).map((r) => [r.stack, r]));
-}, 300_000);
-
-afterAll(() => {
-  // <outdir>/stacks/<stack>: remove the whole synthesized app (plans, offline state, provider links).
-  const [first] = Object.values(results ?? {});
-  if (first) rmSync(dirname(dirname(first.dir)), { recursive: true, force: true });
-});
+  run = await readRun(process.env[RUN_DIR_VARIABLE]);
+  results = run.stacks;
+}, 600_000);
 
 const stack = (name: string): StackResult => {
   const result = results[name];
@@ -108,39 +95,11 @@ function plannedContainers(plan: PlanJson, family: string): ContainerDefinition[
   return typeof definitions === "string" ? JSON.parse(definitions) : undefined;
 }
 
-/** The staging database as it would be after the first apply (the values AWS computes filled in). */
-function existingDatabase(plan: PlanJson) {
-  const [db] = plannedOfType(plan, "aws_db_instance");
-  const host = "webapp-staging-mysql.c0ffee.eu-west-1.rds.amazonaws.com";
-  return seedFromPlan(
-    plan,
-    db.address,
-    {
-      id: "db-EXAMPLE",
-      resource_id: "db-EXAMPLE",
-      address: host,
-      port: 3306,
-      endpoint: `${host}:3306`,
-      arn: "arn:aws:rds:eu-west-1:111111111111:db:webapp-staging-mysql",
-      master_user_secret: [{ secret_arn: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-example-AbCdEf", kms_key_id: "", secret_status: "active" }],
-      // Attributes that force replacement when they change from null: fill them as AWS would.
-      availability_zone: "eu-west-1a",
-      backup_target: "region",
-      character_set_name: "",
-      nchar_character_set_name: "",
-      kms_key_id: "arn:aws:kms:eu-west-1:111111111111:key/example",
-      timezone: "",
-      snapshot_identifier: "",
-    },
-    2, // aws_db_instance schema version in provider 5.100
-  );
-}
-
 describe("container definitions in the plan", () => {
   test("the frontend's are fully known on the first plan: environment, port mapping, logs", () => {
     const [container] = plannedContainers(stack("staging").plan, "webapp-staging-frontend")!;
     expect(container.image).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-frontend:v0.1.0");
-    expect(container.portMappings).toEqual([{ containerPort: 3000, protocol: "tcp" }]);
+    expect(container.portMappings).toEqual([{ containerPort: 3000, hostPort: 3000, protocol: "tcp" }]);
     expect(container.environment).toContainEqual({ name: "PORT", value: "3000" });
     expect(container.logConfiguration).toEqual({
       logDriver: "awslogs",
@@ -152,23 +111,23 @@ describe("container definitions in the plan", () => {
     expect(plannedContainers(stack("staging").plan, "webapp-staging-backend")).toBeUndefined();
   });
 
-  describe("with the database in place (a day-two plan over seeded state)", () => {
+  describe("with the database in place (the plan over staging's as-applied state, __tests__/as-applied.ts)", () => {
     let plan: PlanJson;
-    beforeAll(async () => {
-      plan = await planOverState(stack("staging"), [existingDatabase(stack("staging").plan)], options);
-    }, 120_000);
+    beforeAll(() => {
+      plan = run.asApplied.staging.finalPlan;
+    });
 
     test("the backend gets MySQL settings from the instance and its own user from the app-user secret, not the master's (T2, T10, T15)", () => {
       const [container] = plannedContainers(plan, "webapp-staging-backend")!;
       const env = Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
-      expect(env).toMatchObject({ DB_CONNECTION: "mysql", DB_HOST: "webapp-staging-mysql.c0ffee.eu-west-1.rds.amazonaws.com", DB_PORT: "3306", DB_DATABASE: "app" });
+      expect(env).toMatchObject({ DB_CONNECTION: "mysql", DB_HOST: expect.stringMatching(/^webapp-staging-mysql\.c[0-9a-f]+\.eu-west-1\.rds\.amazonaws\.com$/), DB_PORT: "3306", DB_DATABASE: "app" });
       expect(container.secrets).toEqual([
         { name: "APP_KEY", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY" },
         { name: "DB_PASSWORD", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user:password::" },
         { name: "DB_USERNAME", valueFrom: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user:username::" },
       ]);
       expect(env.DB_USERNAME).toBeUndefined();
-      expect(container.portMappings).toEqual([{ containerPort: 8000, protocol: "tcp" }]);
+      expect(container.portMappings).toEqual([{ containerPort: 8000, hostPort: 8000, protocol: "tcp" }]);
     });
 
     test("the migration task runs the same container with the migration command (T11)", () => {
@@ -238,46 +197,44 @@ describe("images in tag mode", () => {
     const override = JSON.parse(readFileSync(join(stack("staging").dir, "zz_offline_override.tf.json"), "utf8"));
     expect(override.variable).toEqual({ verify_backend_image_tag: { default: false }, verify_frontend_image_tag: { default: false } });
   });
-
-  test("a new image tag changes one attribute of the task definition: the image (T12)", async () => {
-    const before = plannedOfType(stack("staging").plan, "aws_ecs_task_definition").find((t) => t.values.family === "webapp-staging-frontend")!;
-    const plan = await planOverState(stack("staging"), [], options, ["-var", "frontend_image_tag=v0.2.0"]);
-    const after = plannedOfType(plan, "aws_ecs_task_definition").find((t) => t.values.family === "webapp-staging-frontend")!;
-    const changed = Object.keys(after.values).filter((key) => JSON.stringify(after.values[key]) !== JSON.stringify(before.values[key]));
-    expect(changed).toEqual(["container_definitions"]);
-    const [oldContainer] = JSON.parse(before.values.container_definitions as string);
-    const [newContainer] = JSON.parse(after.values.container_definitions as string);
-    expect(newContainer.image).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-frontend:v0.2.0");
-    expect({ ...newContainer, image: oldContainer.image }).toEqual(oldContainer);
-  }, 120_000);
+  // An image bump over a running environment: __tests__/day-two.test.ts, row "image tag" (T12).
 });
 
 describe("data protection, proven by Terraform itself", () => {
+  // Destroy plans over the as-applied states (every resource exists), all three at once.
+  let production: string | undefined;
+  let staging: string | undefined;
+  let bootstrap: string | undefined;
+  let bootstrapBucket: string;
+  beforeAll(async () => {
+    const synthesized = JSON.parse(readFileSync(join(stack("bootstrap").dir, "cdk.tf.json"), "utf8"));
+    [bootstrapBucket] = Object.keys(synthesized.resource.aws_s3_bucket);
+    const bucket = "webapp-terraform-state-example";
+    [production, staging, bootstrap] = await Promise.all([
+      planDestroyInDir(stack("production"), options, run.asApplied.production.stateFile),
+      planDestroyInDir(stack("staging"), options, run.asApplied.staging.stateFile),
+      planDestroyOf(stack("bootstrap"), [{ type: "aws_s3_bucket", name: bootstrapBucket, attributes: { id: bucket, bucket } }], options),
+    ]);
+  }, 300_000);
+
   test.each([
     ["aws_db_instance", "webapp-production-mysql"],
     ["aws_s3_bucket", "webapp-production-uploads-111111111111"],
     ["aws_ecr_repository", "webapp-production-backend"],
-  ])("terraform refuses to destroy production's %s %s (prevent_destroy)", async (type, id) => {
-    const result = stack("production");
-    const synthesized = JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"));
+  ])("terraform refuses to destroy production's %s %s (prevent_destroy)", (type, id) => {
+    const synthesized = JSON.parse(readFileSync(join(stack("production").dir, "cdk.tf.json"), "utf8"));
     const [name] = Object.entries(synthesized.resource[type] as Record<string, Record<string, unknown>>).find(([, r]) => [r.identifier, r.bucket, r.name].includes(id))!;
-    const error = await planDestroyOf(result, [{ type, name, attributes: { id }, schemaVersion: type === "aws_db_instance" ? 2 : 0 }], options);
-    expect(error?.replace(/\s+/g, " ")).toContain(`${type}.${name} has lifecycle.prevent_destroy`);
-  }, 120_000);
+    expect(production).toMatch(/Instance cannot be destroyed/);
+    expect(production?.replace(/\s+/g, " ")).toContain(`${type}.${name} has lifecycle.prevent_destroy`);
+  });
 
-  test("staging's database is not protected that way (config says so), so its destroy plan succeeds", async () => {
-    const result = stack("staging");
-    const [db] = plannedOfType(result.plan, "aws_db_instance");
-    expect(await planDestroyOf(result, [{ type: "aws_db_instance", name: db.name, attributes: { id: "webapp-staging-mysql" }, schemaVersion: 2 }], options)).toBeUndefined();
-  }, 120_000);
+  test("staging's data is not protected that way (config says so), so its destroy plan succeeds", () => {
+    expect(staging).toBeUndefined();
+  });
 
-  test("terraform refuses to destroy the state bucket (prevent_destroy)", async () => {
-    const result = stack("bootstrap");
-    const synthesized = JSON.parse(readFileSync(join(result.dir, "cdk.tf.json"), "utf8"));
-    const [name] = Object.keys(synthesized.resource.aws_s3_bucket);
-    const bucket = "webapp-terraform-state-example";
-    const error = await planDestroyOf(result, [{ type: "aws_s3_bucket", name, attributes: { id: bucket, bucket } }], options);
-    expect(error).toMatch(/Instance cannot be destroyed/);
-    expect(error?.replace(/\s+/g, " ")).toContain(`aws_s3_bucket.${name} has lifecycle.prevent_destroy`);
-  }, 120_000);
+  test("terraform refuses to destroy the state bucket (prevent_destroy)", () => {
+    expect(bootstrap).toMatch(/Instance cannot be destroyed/);
+    expect(bootstrap?.replace(/\s+/g, " ")).toContain(`aws_s3_bucket.${bootstrapBucket} has lifecycle.prevent_destroy`);
+  });
 });
+

@@ -55,7 +55,7 @@ describe("one containerPort feeds every place that needs it (T8)", () => {
   const [container] = taskDefinition(json, "webapp-staging-backend").containers;
 
   test("port mapping", () => {
-    expect(container.portMappings).toEqual([{ containerPort: 9000, protocol: "tcp" }]);
+    expect(container.portMappings).toEqual([{ containerPort: 9000, hostPort: 9000, protocol: "tcp" }]);
   });
 
   test("service load balancer block and target group", () => {
@@ -77,7 +77,7 @@ describe("one containerPort feeds every place that needs it (T8)", () => {
     const json3001 = synthEnvironment({ ...staging, services: { ...staging.services, frontend: { ...staging.services.frontend, containerPort: 3001 } } }).json;
     const [frontend] = taskDefinition(json3001, "webapp-staging-frontend").containers;
     expect(environmentOf(frontend).PORT).toBe("3001");
-    expect(frontend.portMappings).toEqual([{ containerPort: 3001, protocol: "tcp" }]);
+    expect(frontend.portMappings).toEqual([{ containerPort: 3001, hostPort: 3001, protocol: "tcp" }]);
   });
 });
 
@@ -162,18 +162,39 @@ describe("security groups", () => {
 });
 
 describe("IAM (T4): two roles with distinct jobs, least privilege", () => {
+  test("on the master user (database.applicationCredentials: master), the master secret is named from config, so no database change makes the policy unknown", () => {
+    // GIVEN staging moved back to the master user (the migration path; production would need a waiver of OPS.3)
+    const master = synthEnvironment({ ...staging, database: { ...staging.database, applicationCredentials: "master" }, guardrails: { waivers: [...(staging.guardrails?.waivers ?? []), { rule: "OPS.3", reason: "moving an existing environment to its own database user" }] } }).json;
+    // WHEN the backend's execution role policy is read
+    const doc = policyDocument(master, "backend-service_execution-role-permissions");
+    const bySid = Object.fromEntries(doc.statement.map((st) => [st.sid, st]));
+    // THEN the RDS-managed secret is scoped by the name pattern and the instance tag, both known from config (issue 10, item 3)
+    expect(bySid.ReadTaggedSecret).toEqual({
+      sid: "ReadTaggedSecret",
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: ["arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!db-*"],
+      condition: [
+        { test: "StringEquals", variable: "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn", values: ["arn:aws:rds:eu-west-1:111111111111:db:webapp-staging-mysql"] },
+      ],
+    });
+    expect(JSON.stringify(doc)).not.toContain("aws_db_instance");
+  });
+
   test("the execution role pulls from its own repository, writes its own logs, reads exactly its secrets", () => {
     const doc = policyDocument(s, "backend-service_execution-role-permissions");
     const bySid = Object.fromEntries(doc.statement.map((st) => [st.sid, st]));
+    // The application's own database user (issue 13): no statement for the RDS-managed master secret.
     expect(Object.keys(bySid).sort()).toEqual(["EcrAuth", "EcrPull", "Logs", "ReadSecrets"]);
     expect(bySid.EcrAuth).toMatchObject({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
-    expect(bySid.EcrPull.resources).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\.backend-registry.*\.arn\}$/)]);
-    expect(bySid.Logs.resources).toEqual([expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.backend-service.*\.arn\}:\*$/)]);
+    // ARNs computed from config (known at plan time whatever changes on the repository or log group).
+    expect(bySid.EcrPull.resources).toEqual(["arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-backend"]);
+    expect(bySid.Logs.resources).toEqual(["arn:aws:logs:eu-west-1:111111111111:log-group:/webapp/staging/ecs/backend:*"]);
     expect(bySid.ReadSecrets).toMatchObject({ actions: ["secretsmanager:GetSecretValue"] });
     expect(bySid.ReadSecrets.resources).toHaveLength(2);
     expect(bySid.ReadSecrets.resources).toEqual(
       expect.arrayContaining(["arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/APP_KEY-??????", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/staging/database/app-user-??????"]),
     );
+    expect(JSON.stringify(doc)).not.toContain("aws_db_instance");
   });
 
   test("the frontend's execution role reads no secrets (it has none)", () => {
@@ -235,7 +256,7 @@ describe("migration task (T11)", () => {
     expect(migration.task.execution_role_arn).toBe(service.task.execution_role_arn);
     expect(migration.task.task_role_arn).toBe(service.task.task_role_arn);
     expect(migration.containers[0].logConfiguration.options["awslogs-stream-prefix"]).toBe("migrate");
-    expect(migration.containers[0].portMappings).toBeUndefined();
+    expect(migration.containers[0].portMappings).toEqual([]); // no port: it serves nothing (and [] is what ECS returns)
   });
 
   test("rails migrates with bin/rails db:migrate", () => {

@@ -206,7 +206,9 @@ export class LoadBalancer extends Construct {
       enableDeletionProtection: deletionProtection,
       accessLogs: this.logBucket ? { bucket: this.logBucket.bucket.id, enabled: true } : undefined,
       // AWS checks that it can write to the bucket when logging is switched on: policy first.
-      dependsOn: this.logBucket ? [this.logBucket.policy] : undefined,
+      // An internet-facing ALB needs the VPC's internet gateway (T5): created after it ("VPC has
+      // no internet gateway" otherwise), destroyed before it.
+      dependsOn: [network.internetGateway, ...(this.logBucket ? [this.logBucket.policy] : [])],
       tags: { Name: naming.name("tag", "alb") },
     });
 

@@ -22,6 +22,11 @@ export interface SecretSource {
   /** The ARN the execution role gets `GetSecretValue` / `GetParameters` on. */
   readonly resourceArn: string;
   readonly kind: "secretsmanager" | "ssm";
+  /**
+   * When `resourceArn` is a pattern (the ARN is chosen by AWS), the tag that narrows it to this
+   * one secret, as an IAM `ResourceTag` condition. @default none: `resourceArn` is exact
+   */
+  readonly resourceTag?: { readonly key: string; readonly value: string };
 }
 
 /** Values a preset fills in from the rest of the stack. */
@@ -42,6 +47,11 @@ export interface PresetContext {
     readonly masterSecretArn: string;
     /** The application's own database user (README "Operations"): DB_USERNAME and DB_PASSWORD come from its secret. */
     readonly appUser?: { readonly username: SecretSource; readonly password: SecretSource };
+    /**
+     * What IAM may read, known from config: RDS names its managed secrets `rds!db-*` and tags
+     * them `aws:rds:primaryDBInstanceArn` with the instance ARN.
+     */
+    readonly masterSecretScope: { readonly arnPattern: string; readonly instanceArn: string };
   };
   readonly uploadsBucketName?: string;
   /** The app secrets this stack created, by variable name (e.g. APP_KEY). */
@@ -81,7 +91,12 @@ function commonSecrets(ctx: PresetContext, appSecrets: readonly string[]): Recor
     secrets.DB_USERNAME = ctx.database.appUser.username;
     secrets.DB_PASSWORD = ctx.database.appUser.password;
   } else if (ctx.database) {
-    secrets.DB_PASSWORD = secretsManager(ctx.database.masterSecretArn, "password");
+    const { masterSecretArn, masterSecretScope } = ctx.database;
+    secrets.DB_PASSWORD = {
+      ...secretsManager(masterSecretArn, "password"),
+      resourceArn: masterSecretScope.arnPattern,
+      resourceTag: { key: "aws:rds:primaryDBInstanceArn", value: masterSecretScope.instanceArn },
+    };
   }
   for (const name of appSecrets) {
     const source = ctx.appSecrets[name];

@@ -102,7 +102,9 @@ export class WebService extends Construct {
 
     this.securityGroup = new SecurityGroup(this, "security-group", {
       name: contract.securityGroupName,
-      description: `${contract.containerName} tasks of ${naming.prefix}: ${props.containerPort} from the load balancer only`,
+      // A description change replaces the group, and AWS cannot delete a group running tasks use:
+      // nothing a user changes (the port is in the ingress rule, updated in place) may appear here.
+      description: `${contract.containerName} tasks of ${naming.prefix}: service port from the load balancer only`,
       vpcId: props.network.vpc.id,
       tags: { Name: naming.name("tag", contract.containerName) },
     });
@@ -131,10 +133,14 @@ export class WebService extends Construct {
       description: "HTTPS to AWS APIs (ECR, Secrets Manager, S3, ECS Exec) and external APIs, through NAT",
     });
 
+    // ARNs from config, not from resource attributes: a change to the repository or log group
+    // (e.g. its retention) must not turn the role's policy into "known after apply".
+    const arnBase = (service: string) => `arn:${partitionOf(props.region)}:${service}:${props.region}:${props.accountId}`;
+    const logGroupArn = (name: string) => `${arnBase("logs")}:log-group:${name}:*`;
     this.executionRole = this.role("execution-role", naming.name("iamRole", `${contract.containerName}-execution`), props, [
       { sid: "EcrAuth", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
-      { sid: "EcrPull", actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], resources: [props.registry.repository.arn] },
-      { sid: "Logs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
+      { sid: "EcrPull", actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], resources: [`${arnBase("ecr")}:repository/${contract.repositoryName}`] },
+      { sid: "Logs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroupArn(contract.logGroup)] },
       ...secretStatements(props.secrets),
     ]);
 
@@ -144,7 +150,7 @@ export class WebService extends Construct {
         actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
         resources: ["*"],
       },
-      { sid: "EcsExecLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], resources: [`${props.cluster.execLogGroup.arn}:*`] },
+      { sid: "EcsExecLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], resources: [logGroupArn(props.cluster.execLogGroup.name)] },
       { sid: "EcsExecLogGroups", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
       ...(props.uploadsBucket
         ? [
@@ -154,11 +160,17 @@ export class WebService extends Construct {
         : []),
     ]);
 
+    // Emitted in the form ECS returns it (DescribeTaskDefinition): the defaults AWS adds are
+    // spelled out (empty mountPoints/volumesFrom/systemControls, hostPort = containerPort
+    // under awsvpc), so a plan over a real state shows only what really changes.
     const container = (streamPrefix: string, extra: Record<string, unknown>) =>
       JSON.stringify([
         {
           name: contract.containerName,
           image: props.image,
+          // The whole task's CPU units: what the one container may use anyway. Not 0: the provider
+          // drops a 0 from the planned value while AWS returns it, so every diff showed "- cpu = 0".
+          cpu: props.cpu,
           essential: true,
           environment: Object.keys(props.environment)
             .sort()
@@ -170,6 +182,9 @@ export class WebService extends Construct {
             logDriver: "awslogs",
             options: { "awslogs-group": this.logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": streamPrefix },
           },
+          mountPoints: [],
+          volumesFrom: [],
+          systemControls: [],
           readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
           // An init process reaps zombies and is what ECS Exec sessions attach next to.
           linuxParameters: { initProcessEnabled: true },
@@ -187,18 +202,22 @@ export class WebService extends Construct {
         executionRoleArn: this.executionRole.arn,
         taskRoleArn: this.taskRole.arn,
         containerDefinitions,
+        // Keep old revisions registered (INACTIVE is what destroy would do): a manual
+        // `update-service --task-definition <family>:<n-1>` must stay possible. README "Deploying"
+        // describes the clean-up that bounds them.
+        skipDestroy: true,
       });
 
     this.taskDefinition = taskDefinition(
       "task-definition",
       contract.taskFamily,
-      container(contract.logStreamPrefix, { portMappings: [{ containerPort: props.containerPort, protocol: "tcp" }] }),
+      container(contract.logStreamPrefix, { portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp" }] }),
     );
     if (props.migration) {
       this.migrationTaskDefinition = taskDefinition(
         "migration-task-definition",
         props.migration.contract.taskFamily,
-        container(props.migration.contract.logStreamPrefix, { command: [...props.migration.command] }),
+        container(props.migration.contract.logStreamPrefix, { portMappings: [], command: [...props.migration.command] }),
       );
     }
 
@@ -209,6 +228,9 @@ export class WebService extends Construct {
       desiredCount: props.desiredCount,
       capacityProviderStrategy: [{ capacityProvider: props.fargateSpot ? "FARGATE_SPOT" : "FARGATE", weight: 1 }],
       platformVersion: "LATEST",
+      // Without it the provider replaces the service (an outage) when the capacity provider
+      // strategy changes, e.g. fargateSpot on/off; with it ECS rolls the tasks in place.
+      forceNewDeployment: true,
       networkConfiguration: {
         subnets: props.network.privateSubnets.map((s) => s.id),
         securityGroups: [this.securityGroup.id],
@@ -276,10 +298,22 @@ export class WebService extends Construct {
 
 /** Read access to exactly the secrets and parameters the task uses, one statement per kind. */
 function secretStatements(secrets: Readonly<Record<string, SecretSource>>): DataAwsIamPolicyDocumentStatement[] {
-  const arns = (kind: SecretSource["kind"]) => [...new Set(Object.values(secrets).filter((s) => s.kind === kind).map((s) => s.resourceArn))].sort();
+  const plain = Object.values(secrets).filter((s) => !s.resourceTag);
+  const arns = (kind: SecretSource["kind"]) => [...new Set(plain.filter((s) => s.kind === kind).map((s) => s.resourceArn))].sort();
   const statements: DataAwsIamPolicyDocumentStatement[] = [];
   if (arns("secretsmanager").length) statements.push({ sid: "ReadSecrets", actions: ["secretsmanager:GetSecretValue"], resources: arns("secretsmanager") });
   if (arns("ssm").length) statements.push({ sid: "ReadParameters", actions: ["ssm:GetParameters"], resources: arns("ssm") });
+  // Secrets whose ARN AWS chooses (the RDS-managed master secret): a name pattern known at plan
+  // time plus the tag AWS puts on them, so the policy never waits for a resource attribute.
+  const tagged = Object.values(secrets).filter((s) => s.resourceTag);
+  tagged.forEach((s, i) =>
+    statements.push({
+      sid: `ReadTaggedSecret${tagged.length > 1 ? i + 1 : ""}`,
+      actions: [s.kind === "ssm" ? "ssm:GetParameters" : "secretsmanager:GetSecretValue"],
+      resources: [s.resourceArn],
+      condition: [{ test: "StringEquals", variable: `${s.kind === "ssm" ? "ssm" : "secretsmanager"}:ResourceTag/${s.resourceTag!.key}`, values: [s.resourceTag!.value] }],
+    }),
+  );
   return statements;
 }
 

@@ -1,12 +1,16 @@
 /**
  * The plan review gate: reads `terraform show -json` plan output and reports, per resource, what
  * Terraform would do (create, update in place, replace and in which order, destroy, forget, read),
- * which attributes force each replacement, and which resources hold data. It blocks a plan that
- * would destroy or replace a stateful resource unless that exact address is allowed.
+ * which attributes force each replacement, which resources hold data, and for task definitions the
+ * decoded container-level change. It blocks a plan that would destroy or replace a stateful
+ * resource, replace an ECS service, delete something in use before its replacement exists, or
+ * roll an image back, unless that exact address is allowed.
  *
  * Pure logic: no file or process access. The CLI is `scripts/plan-review.ts` (`npm run plan:review`).
  * Format reference: https://developer.hashicorp.com/terraform/internals/json-format
  */
+
+import { describeTaskDefinitionChange, diffTaskDefinition, type TaskDefinitionChange } from "./container-diff";
 
 /**
  * Resource types that hold data Terraform cannot recreate from configuration, with what is lost
@@ -67,6 +71,28 @@ export const STATEFUL_TYPES: Readonly<Record<string, string>> = {
   aws_route53_zone: "DNS records and name-server delegation",
 };
 
+/**
+ * Resource types that running things use, so AWS refuses to delete them (or deleting them first is
+ * an outage): a destroy-before-create replacement of one of these hangs or breaks the environment.
+ * Create-before-destroy replacements (with a `name_prefix` or a name that changes) are fine.
+ */
+export const IN_USE_TYPES: Readonly<Record<string, string>> = {
+  aws_security_group: "a security group attached to running tasks, the load balancer or the database",
+  aws_lb_target_group: "a target group a listener forwards to and a service registers in",
+  aws_lb: "the load balancer serving the site",
+  aws_lb_listener: "a listener serving the site",
+  aws_lb_listener_rule: "a listener rule routing live traffic",
+  aws_db_subnet_group: "the database's subnet group",
+  aws_db_parameter_group: "the database's parameter group",
+  aws_ecs_cluster: "the cluster the services run in",
+  aws_subnet: "a subnet with running tasks, NAT gateways or the load balancer in it",
+  aws_vpc: "the VPC everything runs in",
+  aws_internet_gateway: "the internet gateway of the load balancer and NAT",
+  aws_nat_gateway: "the NAT gateway the tasks reach the internet through",
+  aws_acm_certificate: "the certificate the HTTPS listener serves",
+  aws_iam_role: "a role running tasks or deploys use",
+};
+
 /** One resource instance change, as `terraform show -json` writes it in `resource_changes` and `resource_drift`. */
 export interface PlanResourceChange {
   readonly address: string;
@@ -82,6 +108,10 @@ export interface PlanResourceChange {
     /** Paths into the object whose change forces the replacement; each step is an attribute name, map key or list index. */
     readonly replace_paths?: readonly (readonly (string | number)[])[];
     readonly importing?: unknown;
+    /** The object before and after (task definitions are decoded from these). */
+    readonly before?: unknown;
+    readonly after?: unknown;
+    readonly after_unknown?: unknown;
   };
 }
 
@@ -100,7 +130,11 @@ export type ChangeAction = "create" | "update" | "replace" | "destroy" | "forget
 /** The order of the two halves of a replacement. */
 export type ReplaceOrder = "destroy-before-create" | "create-before-destroy" | "create-then-forget";
 
-/** The gate's verdict on one change: only destroyed or replaced stateful resources are ever blocked. */
+/**
+ * The gate's verdict on one change. Blocked: a destroyed or replaced stateful resource, a replaced
+ * ECS service, a destroy-before-create replacement of something in use ({@link IN_USE_TYPES}), or an
+ * image rollback (a task definition whose new image tag is an older version).
+ */
 export type Gate = "pass" | "blocked" | "allowed";
 
 export interface ReviewedChange {
@@ -126,6 +160,10 @@ export interface ReviewedChange {
   /** An existing object would be deleted: destroy, or either replace order. */
   readonly deletesObject: boolean;
   readonly gate: Gate;
+  /** Why the gate stops this change (set whenever the gate is not "pass"). */
+  readonly blockReason?: string;
+  /** For a task definition update or replacement: the decoded container-level change. */
+  readonly taskDefinition?: TaskDefinitionChange;
 }
 
 export interface PlanReview {
@@ -274,7 +312,9 @@ function reviewChange(rc: PlanResourceChange, statefulTypes: Readonly<Record<str
   const stateful = rc.mode === "managed" ? statefulTypes[rc.type] : undefined;
   // Terraform's own advice: scan for "delete" to catch every form that deletes an object, future ones included.
   const deletesObject = rc.mode === "managed" && rc.change.actions.includes("delete");
-  const gate: Gate = stateful && deletesObject ? (allow.has(rc.address) ? "allowed" : "blocked") : "pass";
+  const taskDefinition = rc.mode === "managed" && rc.type === "aws_ecs_task_definition" ? diffTaskDefinition(rc.change.before, rc.change.after, rc.change.after_unknown) : undefined;
+  const blockReason = blockReasonOf(rc, { stateful, deletesObject, action, replaceOrder, taskDefinition });
+  const gate: Gate = blockReason ? (allow.has(rc.address) ? "allowed" : "blocked") : "pass";
   const forcesReplacement = [...new Set((rc.change.replace_paths ?? []).map(formatPath))];
   const reason = rc.action_reason && !(rc.action_reason === "replace_because_cannot_update" && forcesReplacement.length > 0) ? (REASONS[rc.action_reason] ?? rc.action_reason) : undefined;
   return {
@@ -291,7 +331,23 @@ function reviewChange(rc: PlanResourceChange, statefulTypes: Readonly<Record<str
     ...(stateful ? { stateful } : {}),
     deletesObject,
     gate,
+    ...(blockReason ? { blockReason } : {}),
+    ...(taskDefinition && (taskDefinition.containers.length > 0 || taskDefinition.unknown || taskDefinition.taskCpu || taskDefinition.taskMemory) ? { taskDefinition } : {}),
   };
+}
+
+function blockReasonOf(
+  rc: PlanResourceChange,
+  c: { stateful?: string; deletesObject: boolean; action: ChangeAction; replaceOrder?: ReplaceOrder; taskDefinition?: TaskDefinitionChange },
+): string | undefined {
+  if (rc.mode !== "managed") return undefined;
+  if (c.stateful && c.deletesObject) return `destroys ${c.stateful}`;
+  if (rc.type === "aws_ecs_service" && c.action === "replace") return "replaces a running ECS service (an outage)";
+  const inUse = IN_USE_TYPES[rc.type];
+  if (inUse && c.replaceOrder === "destroy-before-create") return `deletes ${inUse} before its replacement exists`;
+  const rollback = c.taskDefinition?.containers.filter((ch) => ch.image?.older);
+  if (rollback?.length) return `rolls back the image of ${rollback.map((ch) => `${ch.name} (${ch.image?.from} → ${ch.image?.to})`).join(", ")}`;
+  return undefined;
 }
 
 const GATE_RANK: Readonly<Record<Gate, number>> = { blocked: 0, allowed: 1, pass: 2 };
@@ -306,7 +362,8 @@ function describeAllowTargets(changes: readonly ReviewedChange[]): string {
   const targets = [...new Set(changes.filter((c) => c.gate !== "pass").map((c) => c.address))];
   if (targets.length === 0) return "this plan destroys or replaces no stateful resource, so no --allow is needed";
   const shown = targets.slice(0, 10).join(", ");
-  return `stateful resources this plan destroys or replaces: ${shown}${targets.length > 10 ? `, and ${targets.length - 10} more` : ""}`;
+  const what = changes.filter((c) => c.gate !== "pass").every((c) => c.stateful) ? "stateful resources this plan destroys or replaces" : "changes this plan would block";
+  return `${what}: ${shown}${targets.length > 10 ? `, and ${targets.length - 10} more` : ""}`;
 }
 
 /**
@@ -446,11 +503,18 @@ export interface Verdict {
 /** The plan's verdict in words. */
 export function verdict(review: PlanReview): Verdict {
   const addresses = (changes: readonly ReviewedChange[]): string[] => [...new Set(changes.map((c) => c.address))];
+  const allStateful = (changes: readonly ReviewedChange[]) => changes.every((c) => c.stateful && c.deletesObject);
   if (review.blocked) {
-    return { status: "Blocked", detail: `${plural(review.blocking.length, "stateful resource")} would be destroyed or replaced`, addresses: addresses(review.blocking) };
+    const detail = allStateful(review.blocking)
+      ? `${plural(review.blocking.length, "stateful resource")} would be destroyed or replaced`
+      : `${plural(review.blocking.length, "change")} would break what is running or lose data`;
+    return { status: "Blocked", detail, addresses: addresses(review.blocking) };
   }
   if (review.allowed.length > 0) {
-    return { status: "Passed with allowances", detail: `${plural(review.allowed.length, "stateful resource")} would be destroyed or replaced, allowed by --allow`, addresses: addresses(review.allowed) };
+    const detail = allStateful(review.allowed)
+      ? `${plural(review.allowed.length, "stateful resource")} would be destroyed or replaced, allowed by --allow`
+      : `${plural(review.allowed.length, "blocking change")} allowed by --allow`;
+    return { status: "Passed with allowances", detail, addresses: addresses(review.allowed) };
   }
   return { status: "Passed", detail: hasChanges(review) ? "no stateful resource would be destroyed or replaced" : "no changes", addresses: [] };
 }
@@ -501,6 +565,8 @@ export function toText(review: PlanReview, options: RenderOptions = {}): string 
         ...(change.forcesReplacement.length > 0 ? [`forces replacement: ${change.forcesReplacement.join(", ")}`] : []),
       ].join("; ");
       lines.push(`  ${symbol(change).padEnd(3)} ${change.address.padEnd(width)}  ${details}${change.stateful ? `  ${statefulTag(change)}` : ""}`);
+      if (change.blockReason && !change.stateful) lines.push(`        ${change.gate === "blocked" ? "BLOCKED" : "allowed by --allow"}: ${change.blockReason}`);
+      if (change.taskDefinition) for (const line of describeTaskDefinitionChange(change.taskDefinition)) lines.push(`        ${line}`);
     }
   }
   if (review.reads.length > 0) lines.push("", `  Data sources read during apply: ${review.reads.map((c) => c.address).join(", ")}`);
@@ -510,7 +576,8 @@ export function toText(review: PlanReview, options: RenderOptions = {}): string 
   for (const allow of review.unusedAllows) lines.push("", `  Note: --allow ${allow} has no effect: the plan does not destroy or replace it as a stateful resource.`);
   for (const note of review.notes) lines.push("", `  Note: ${note}`);
   if (review.blocked) {
-    lines.push("", "If destroying this data is intended, re-run with:", `  ${options.command ?? DEFAULT_COMMAND} ${allowFlags(review)}`);
+    const what = review.blocking.every((c) => c.stateful) ? "destroying this data" : "this";
+    lines.push("", `If ${what} is intended, re-run with:`, `  ${options.command ?? DEFAULT_COMMAND} ${allowFlags(review)}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -571,6 +638,15 @@ export function toMarkdown(review: PlanReview, options: RenderOptions = {}): str
     if (destructive.length > 0) out.push(`**Destroyed or replaced** (${destructive.length}):`, "", ...changeTable(destructive), "");
     out.push(...details(`All ${review.changes.length} changes`, changeTable(review.changes)), "");
   }
+  const blockedOther = review.changes.filter((ch) => ch.blockReason && !ch.stateful);
+  if (blockedOther.length > 0) {
+    out.push(...blockedOther.map((ch) => `- ${ch.gate === "blocked" ? "⛔" : "⚠️ allowed:"} ${code(ch.address)} ${cell(ch.blockReason!)}`), "");
+  }
+  const decoded = review.changes.filter((ch) => ch.taskDefinition);
+  if (decoded.length > 0) {
+    out.push("**Task definitions**", "");
+    for (const ch of decoded) out.push(`${code(ch.address)}:`, "", "```", ...describeTaskDefinitionChange(ch.taskDefinition!), "```", "");
+  }
   if (review.reads.length > 0) {
     out.push(...details(`Data sources read during apply (${review.reads.length})`, review.reads.map((r) => `- ${code(r.address)}${r.reason ? `: ${r.reason}` : ""}`)), "");
   }
@@ -580,7 +656,7 @@ export function toMarkdown(review: PlanReview, options: RenderOptions = {}): str
   for (const allow of review.unusedAllows) out.push(`> [!NOTE]\n> ${code(`--allow ${allow}`)} has no effect: the plan does not destroy or replace it as a stateful resource.`, "");
   for (const note of review.notes) out.push(`> [!NOTE]\n> ${note}`, "");
   if (review.blocked) {
-    out.push("If destroying this data is intended, re-run the review with:", "", "```sh", `${options.command ?? DEFAULT_COMMAND} ${allowFlags(review)}`, "```", "");
+    out.push(`If ${review.blocking.every((c) => c.stateful) ? "destroying this data" : "this"} is intended, re-run the review with:`, "", "```sh", `${options.command ?? DEFAULT_COMMAND} ${allowFlags(review)}`, "```", "");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { environments, loadEnvironments } from "../config";
@@ -172,7 +172,17 @@ export interface ResourceChange {
   readonly address: string;
   readonly mode: "managed" | "data";
   readonly type: string;
-  readonly change: { readonly actions: string[]; readonly after: Record<string, unknown> | null };
+  readonly name: string;
+  readonly index?: string | number;
+  readonly module_address?: string;
+  readonly change: {
+    readonly actions: string[];
+    readonly before?: Record<string, unknown> | null;
+    readonly after: Record<string, unknown> | null;
+    readonly after_unknown?: Record<string, unknown>;
+    readonly after_sensitive?: unknown;
+    readonly replace_paths?: (string | number)[][];
+  };
 }
 export interface PlanJson {
   readonly format_version: string;
@@ -180,7 +190,7 @@ export interface PlanJson {
   readonly planned_values: { readonly root_module: { readonly resources?: PlanResource[] } };
   readonly resource_changes?: ResourceChange[];
   readonly configuration: Record<string, unknown>;
-  readonly output_changes?: Record<string, { after: unknown }>;
+  readonly output_changes?: Record<string, { actions?: string[]; after: unknown; after_unknown?: unknown; after_sensitive?: unknown }>;
 }
 
 export interface StackResult {
@@ -378,4 +388,91 @@ export async function planOverState(result: StackResult, seed: readonly SeedReso
 /** Planned resources of one type. */
 export function plannedOfType(plan: PlanJson, type: string): PlanResource[] {
   return (plan.planned_values.root_module.resources ?? []).filter((r) => r.type === type);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared, parallel plans over one init (the day-two test layer and the jest global setup)
+
+/** A stack directory that has been initialised (override written, `terraform init` done). */
+export interface PreparedStack {
+  readonly stack: string;
+  readonly dir: string;
+}
+
+/** Writes the offline override into a synthesized stack directory and runs `terraform init` there. */
+export async function initStack(outdir: string, stack: string, options: HarnessOptions): Promise<PreparedStack> {
+  const dir = join(outdir, "stacks", stack);
+  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
+  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  await run(options.terraformBin ?? "terraform", ["init", "-input=false", "-no-color", "-reconfigure"], dir, terraformEnv(options, dir));
+  return { stack, dir };
+}
+
+/**
+ * Makes another synthesized copy of a stack plannable without a second `terraform init`: the
+ * override is written and the initialised `.terraform` directory and lock file of `initialised`
+ * are linked in (same providers, same local backend).
+ */
+export function reuseInit(initialised: PreparedStack, outdir: string, stack: string): PreparedStack {
+  const dir = join(outdir, "stacks", stack);
+  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
+  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  symlinkSync(join(initialised.dir, ".terraform"), join(dir, ".terraform"));
+  copyFileSync(join(initialised.dir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
+  return { stack, dir };
+}
+
+/** `terraform validate -json` of a prepared stack. */
+export async function validateStack(prepared: PreparedStack, options: HarnessOptions): Promise<StackResult["validate"]> {
+  return JSON.parse(await run(options.terraformBin ?? "terraform", ["validate", "-json", "-no-color"], prepared.dir, terraformEnv(options, prepared.dir)));
+}
+
+/**
+ * An offline plan in a prepared stack directory against the state in `stateFile` (relative to the
+ * directory; a missing file is an empty state), saved as `planFile` and returned as `show -json`.
+ * Distinct file names let several plans run in the same directory at once.
+ */
+export async function planInDir(prepared: PreparedStack, options: HarnessOptions, files: { state: string; plan: string }, args: readonly string[] = []): Promise<PlanJson> {
+  const bin = options.terraformBin ?? "terraform";
+  const env = terraformEnv(options, prepared.dir);
+  await run(bin, ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-state=${files.state}`, `-out=${files.plan}`, ...args], prepared.dir, env);
+  return JSON.parse(await run(bin, ["show", "-json", files.plan], prepared.dir, env));
+}
+
+/**
+ * The AWS provider's schema (`terraform providers schema -json`), cached per provider version in
+ * the plugin cache directory: it is the same on every run and costs seconds to produce.
+ */
+export async function awsProviderSchema(prepared: PreparedStack, options: HarnessOptions): Promise<ProviderSchema> {
+  const cache = join(options.pluginCacheDir, `aws-${AWS_PROVIDER_VERSION}-schema.json`);
+  if (!existsSync(cache)) {
+    const all = JSON.parse(await run(options.terraformBin ?? "terraform", ["providers", "schema", "-json"], prepared.dir, terraformEnv(options, prepared.dir)));
+    const aws = all.provider_schemas[AWS_PROVIDER];
+    const slim = { resource_schemas: aws.resource_schemas };
+    writeFileSync(`${cache}.tmp-${process.pid}`, JSON.stringify(slim));
+    renameSync(`${cache}.tmp-${process.pid}`, cache);
+  }
+  return JSON.parse(readFileSync(cache, "utf8"));
+}
+
+/** The parts of a provider schema the state builder reads. */
+export interface SchemaBlock {
+  readonly attributes?: Record<string, { readonly type?: unknown; readonly computed?: boolean; readonly optional?: boolean }>;
+  readonly block_types?: Record<string, { readonly nesting_mode: string; readonly block: SchemaBlock }>;
+}
+export interface ProviderSchema {
+  readonly resource_schemas: Record<string, { readonly version: number; readonly block: SchemaBlock }>;
+}
+
+/**
+ * `terraform plan -destroy` over the state in `stateFile` of a prepared stack directory (no plan
+ * file, no show). Returns Terraform's error output, or undefined if the destroy plan succeeded.
+ */
+export async function planDestroyInDir(prepared: PreparedStack, options: HarnessOptions, stateFile: string): Promise<string | undefined> {
+  try {
+    await run(options.terraformBin ?? "terraform", ["plan", "-destroy", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-state=${stateFile}`], prepared.dir, terraformEnv(options, prepared.dir));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

@@ -8,12 +8,13 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { environments, loadEnvironments } from "../config";
-import { deployContract } from "../stacks/deploy-contract";
+import { SERVICE_KEYS, deployContract } from "../stacks/deploy-contract";
+import { deployedImageTags } from "./ci";
 import { parseDeployArgs } from "../lib/deploy/cli";
 import { DEFAULT_MIGRATION_POLL, DEFAULT_ROLLOUT_POLL, deploy } from "../lib/deploy/deploy";
 import { reportFailure } from "../lib/deploy/errors";
 import { applyTagOverrides, imageSourcesOf } from "../lib/deploy/images";
-import { runCommand } from "../lib/deploy/process";
+import { captureCommand, runCommand } from "../lib/deploy/process";
 import { systemClock } from "../lib/deploy/progress";
 
 // The pinned AWS SDK warns on every run that SDK releases from 2027 on will need Node 22; that
@@ -40,12 +41,19 @@ async function main(): Promise<number> {
       skipMigrations: args.skipMigrations,
       migrationPoll: { ...DEFAULT_MIGRATION_POLL, timeoutMs: args.migrationTimeoutMinutes * 60_000 },
       rolloutPoll: { ...DEFAULT_ROLLOUT_POLL, timeoutMs: args.rolloutTimeoutMinutes * 60_000 },
+      allow: args.allow,
+      // The running image is the default: a service without --<service>-tag keeps the tag it runs.
+      runningImages: {
+        explicit: SERVICE_KEYS.filter((key) => (key === "backend" ? args.backendTag : args.frontendTag) !== undefined),
+        runningTags: (state) => deployedImageTags(config, state),
+      },
     },
     {
       ecs: new ECSClient({ region }),
       ec2: new EC2Client({ region }),
       ecr: new ECRClient({ region }),
       run: runCommand,
+      capture: captureCommand,
       log: (line) => console.log(line),
       clock: systemClock,
     },

@@ -41,3 +41,6 @@ export function deployContract(config: EnvironmentConfig): DeployContract {
     privateSubnetNames: config.availabilityZones.map((zone) => naming.name("tag", `${SUBNET_TIERS[1]}-${zone.slice(-1)}`)),
   };
 }
+
+/** The Terraform output with the ARN (family:revision) of the migration task definition the last apply registered. */
+export const MIGRATION_TASK_DEFINITION_OUTPUT = "migration_task_definition_arn";

@@ -4,6 +4,7 @@ import type { Construct } from "constructs";
 import { escapeTemplate, escapeValues } from "../config/checks/interpolation";
 import type { EnvironmentConfig } from "../config/schema";
 import { AppSecrets, secretSource } from "../constructs/app-secrets";
+import { partitionOf } from "../constructs/partition";
 import { projectAwsProvider } from "../constructs/aws-provider";
 import { CertificateDns } from "../constructs/certificate-dns";
 import { Cluster } from "../constructs/cluster";
@@ -24,7 +25,7 @@ import { Registry } from "../constructs/registry";
 import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/state-backend";
 import { WebService } from "../constructs/web-service";
-import { SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
+import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
 
 /** The public base URL of the backend API for the configured routing mode. */
 export function apiUrl(config: EnvironmentConfig): string {
@@ -191,6 +192,7 @@ export class EnvironmentStack extends TerraformStack {
               username: this.database.username,
               masterSecretArn: this.database.masterSecretArn,
               appUser: appUser ? this.databaseCredentials.appUser : undefined,
+              masterSecretScope: this.masterSecretScope(),
             }
           : undefined,
       uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
@@ -288,6 +290,16 @@ export class EnvironmentStack extends TerraformStack {
     return { serviceName: this.contract.services[key].serviceName, targetGroup: key, minTasks: settings.autoscaling?.minCount ?? settings.desiredCount };
   }
 
+  /** The RDS-managed master secret as IAM can name it at plan time (config only, no resource attribute). */
+  private masterSecretScope(): { arnPattern: string; instanceArn: string } {
+    const { region, accountId } = this.config;
+    const partition = partitionOf(region);
+    return {
+      arnPattern: `arn:${partition}:secretsmanager:${region}:${accountId}:secret:rds!db-*`,
+      instanceArn: `arn:${partition}:rds:${region}:${accountId}:db:${this.database.identifier}`,
+    };
+  }
+
   /** The image of a service: built and pushed by Terraform, or pushed by CI with a tag (README "Images"). */
   private image(key: ServiceKey): BuiltImage | PushedImage {
     const settings = this.config.services[key];
@@ -335,6 +347,10 @@ export class EnvironmentStack extends TerraformStack {
     out("alarm_topic_arn", this.alarms.topic.arn, "SNS topic of this environment's alarms (add it to a chat integration)");
     out("dashboard_url", `https://${config.region}.console.aws.amazon.com/cloudwatch/home?region=${config.region}#dashboards/dashboard/${this.dashboard.dashboardName}`, "CloudWatch dashboard");
     out("uploads_bucket", this.uploads.bucket.bucket, "S3 bucket for uploads");
+    const migration = this.services.backend.migrationTaskDefinition;
+    if (migration) {
+      out(MIGRATION_TASK_DEFINITION_OUTPUT, migration.arn, "The migration task definition revision this apply registered (npm run deploy runs exactly it)");
+    }
     out(
       "migrate_command",
       `aws ecs run-task --region ${config.region} --cluster ${contract.clusterName} --task-definition ${contract.migration.taskFamily} --capacity-provider-strategy capacityProvider=FARGATE,weight=1 --network-configuration '${network}'`,

@@ -15,6 +15,8 @@ export interface DeployArgs {
   readonly skipMigrations: boolean;
   readonly migrationTimeoutMinutes: number;
   readonly rolloutTimeoutMinutes: number;
+  /** Addresses the plan review gate may let through (`--allow`, repeatable). */
+  readonly allow: readonly string[];
 }
 
 export interface ExecArgs {
@@ -65,17 +67,18 @@ export function parseDeployArgs(argv: readonly string[], environments: readonly 
     .usage("<environment> [options]")
     .description(
       "Safe rollout of one environment: synth, pre-rollout apply (images / tag check, migration task definition), " +
-        "database migrations, cdktf deploy, wait for the services to be stable.",
+        "database migrations, plan + review + apply of exactly the reviewed plan, wait for the services to be stable.",
     )
     .argument("[environment]", `the environment to deploy: ${environments.join(", ")}`)
     .option("--backend-tag <tag>", "backend image tag to deploy (tag mode; default: services.backend.image.tag from config)")
     .option("--frontend-tag <tag>", "frontend image tag to deploy (tag mode; default: services.frontend.image.tag from config)")
     .option("--skip-migrations", "do not run the migration task before the rollout (the new code meets the old schema)", false)
     .option("--migration-timeout <minutes>", "how long to wait for the migration task to stop", positiveMinutes, 30)
-    .option("--rollout-timeout <minutes>", "how long to wait for both services to be stable", positiveMinutes, 30);
+    .option("--rollout-timeout <minutes>", "how long to wait for both services to be stable", positiveMinutes, 30)
+    .option("--allow <address>", "let the plan review gate through this blocked change (repeatable; the review prints the address)", (value: string, previous: string[]) => [...previous, value], [] as string[]);
   if (!parseWith(program, argv, DEPLOY_USAGE, out)) return { kind: "help" };
   const environment = checkEnvironment(program.args[0], environments, DEPLOY_USAGE);
-  const opts = program.opts<{ backendTag?: string; frontendTag?: string; skipMigrations: boolean; migrationTimeout: number; rolloutTimeout: number }>();
+  const opts = program.opts<{ backendTag?: string; frontendTag?: string; skipMigrations: boolean; migrationTimeout: number; rolloutTimeout: number; allow: string[] }>();
   if (opts.backendTag !== undefined) checkTagFormat("--backend-tag", opts.backendTag);
   if (opts.frontendTag !== undefined) checkTagFormat("--frontend-tag", opts.frontendTag);
   return {
@@ -87,6 +90,7 @@ export function parseDeployArgs(argv: readonly string[], environments: readonly 
       skipMigrations: opts.skipMigrations,
       migrationTimeoutMinutes: opts.migrationTimeout,
       rolloutTimeoutMinutes: opts.rolloutTimeout,
+      allow: opts.allow,
     },
   };
 }

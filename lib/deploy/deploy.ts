@@ -1,18 +1,18 @@
 /**
  * `npm run deploy -- <env>`: the safe rollout, as five steps (README "Deploying").
  *   1. synth  2. pre-rollout apply (tag check; everything but the services)  3. migrate
- *   4. cdktf deploy  5. wait for both services to be stable (fails on a circuit-breaker rollback)
+ *   4. plan, review, apply that plan file  5. wait for both services to be stable (fails on a circuit-breaker rollback)
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import type { ECSClient } from "@aws-sdk/client-ecs";
-import { SERVICE_KEYS, type DeployContract } from "../../stacks/deploy-contract";
+import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, type DeployContract } from "../../stacks/deploy-contract";
 import { registryHost, type ImageSources } from "./images";
 import { runMigration } from "./migrate";
-import type { CommandRunner } from "./process";
+import type { CommandCapture, CommandRunner } from "./process";
 import { DETAIL, formatDuration, step, type Clock, type Log, type PollOptions } from "./progress";
 import { revisionOf, waitForServicesStable } from "./rollout";
-import { cdktfDeploy, preRolloutApply, synthesize } from "./terraform-steps";
+import { deployReviewed, preRolloutApply, runningImageDefaults, synthesize } from "./terraform-steps";
 
 export interface DeployOptions {
   readonly contract: DeployContract;
@@ -28,6 +28,13 @@ export interface DeployOptions {
   readonly skipMigrations: boolean;
   readonly migrationPoll: PollOptions;
   readonly rolloutPoll: PollOptions;
+  /** Addresses the plan review gate may let through (`--allow`). @default none */
+  readonly allow?: readonly string[];
+  /**
+   * Keep the running image of every tag-mode service not in `explicit` (its tag read from the
+   * state with `runningTags`), instead of the config's tag. @default off: `sources` as given
+   */
+  readonly runningImages?: { readonly explicit: readonly string[]; readonly runningTags: (state: unknown) => Record<string, string> };
 }
 
 export interface DeployDeps {
@@ -35,6 +42,7 @@ export interface DeployDeps {
   readonly ec2: EC2Client;
   readonly ecr: ECRClient;
   readonly run: CommandRunner;
+  readonly capture: CommandCapture;
   readonly log: Log;
   readonly clock: Clock;
 }
@@ -63,7 +71,8 @@ function step2Title(sources: ImageSources): string {
 
 /** Runs the five steps in order; the first failure stops the deploy (its DeployError says why). */
 export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<void> {
-  const { contract, sources } = options;
+  const { contract } = options;
+  let sources = options.sources;
   const { log, clock } = deps;
   const started = clock.now();
   const at = (index: number) => ({ index, total: DEPLOY_STEPS });
@@ -73,22 +82,27 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
 
   await step(log, clock, at(1), "Synthesizing (cdktf synth)", () => synthesize(deps.run, options.projectDir));
 
-  await step(log, clock, at(2), step2Title(sources), () =>
-    preRolloutApply({ contract, sources, projectDir: options.projectDir, stackDir: options.stackDir, terraformBin: options.terraformBin }, deps),
-  );
+  await step(log, clock, at(2), step2Title(sources), async () => {
+    if (options.runningImages) {
+      sources = await runningImageDefaults({ stackDir: options.stackDir, terraformBin: options.terraformBin, sources, ...options.runningImages }, deps);
+    }
+    return preRolloutApply({ contract, sources, projectDir: options.projectDir, stackDir: options.stackDir, terraformBin: options.terraformBin, allow: options.allow }, deps);
+  });
 
   if (options.skipMigrations) {
     log(`[3/${DEPLOY_STEPS}] !!! SKIPPING DATABASE MIGRATIONS (--skip-migrations) !!!`);
     log(`${DETAIL}The new code rolls out against the current database schema. Run them later with the migration task "${contract.migration.taskFamily}".`);
   } else {
     await step(log, clock, at(3), "Running database migrations", async () => {
-      const result = await runMigration(contract, options.migrationPoll, deps);
+      // The ARN Terraform output after step 2's apply: exactly the revision that apply registered.
+      const arn = (await deps.capture(options.terraformBin ?? "terraform", ["output", "-raw", MIGRATION_TASK_DEFINITION_OUTPUT], { cwd: options.stackDir })).trim();
+      const result = await runMigration(contract, options.migrationPoll, deps, arn);
       log(`${DETAIL}migration exited ${result.exitCode}`);
     });
   }
 
-  await step(log, clock, at(4), `Deploying the stack (cdktf deploy ${contract.environment})`, () =>
-    cdktfDeploy(deps.run, options.projectDir, contract.environment, sources),
+  await step(log, clock, at(4), `Deploying the stack (plan, review, apply exactly the reviewed plan)`, () =>
+    deployReviewed({ stackDir: options.stackDir, terraformBin: options.terraformBin, environment: contract.environment, sources, allow: options.allow ?? [] }, deps),
   );
 
   const running = await step(log, clock, at(5), "Waiting for backend and frontend to be stable", () => waitForServicesStable(contract, options.rolloutPoll, deps));

@@ -90,17 +90,19 @@ export interface MigrationResult {
 }
 
 /**
- * Runs the latest ACTIVE revision of the migration task family on FARGATE in the private subnets
+ * Runs the migration task definition on FARGATE in the private subnets
  * (no public IP) and waits until it is STOPPED. Succeeds only when the migration container exited 0.
  * A task still running at the timeout is left running (a migration cut off halfway is worse than
  * a slow one) and the deploy fails with how to follow and stop it.
  */
-export async function runMigration(contract: DeployContract, poll: PollOptions, deps: MigrationDeps): Promise<MigrationResult> {
+export async function runMigration(contract: DeployContract, poll: PollOptions, deps: MigrationDeps, taskDefinition?: string): Promise<MigrationResult> {
   const { ecs, log, clock } = deps;
-  const family = contract.migration.taskFamily;
+  // The exact revision Terraform just applied (its output), never "the latest ACTIVE revision of
+  // the family": a hand-registered revision or a concurrent deploy would run another image.
+  const family = taskDefinition ?? contract.migration.taskFamily;
   const cluster = contract.clusterName;
 
-  const described = await awsCall(`Looking up task definition family "${family}" (ECS DescribeTaskDefinition)`, () =>
+  const described = await awsCall(`Looking up task definition "${family}" (ECS DescribeTaskDefinition)`, () =>
     ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family })),
   );
   const taskDefinitionArn = described.taskDefinition?.taskDefinitionArn;

@@ -2,7 +2,7 @@
  * Child processes: the interfaces the steps use (injected, so tests never spawn) and their real
  * implementations, which the scripts pass in.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { delimiter, join } from "node:path";
@@ -10,6 +10,9 @@ import { DeployError } from "./errors";
 
 /** Runs a command to completion with inherited stdio; rejects with a DeployError if it fails. */
 export type CommandRunner = (command: string, args: readonly string[], options: { readonly cwd: string }) => Promise<void>;
+
+/** Runs a command to completion and resolves with its standard output (stderr is inherited). */
+export type CommandCapture = (command: string, args: readonly string[], options: { readonly cwd: string }) => Promise<string>;
 
 /** Runs an interactive command with inherited stdio; resolves with its exit code. */
 export type InteractiveSpawner = (command: string, args: readonly string[]) => Promise<number>;
@@ -53,6 +56,15 @@ export const runCommand: CommandRunner = async (command, args, options) => {
     throw new DeployError(`'${commandLine(command, args)}' ${how} (in ${options.cwd}); its output is above.`);
   }
 };
+
+/** The real CommandCapture. */
+export const captureCommand: CommandCapture = (command, args, options) =>
+  new Promise((resolvePromise, reject) => {
+    execFile(command, [...args], { cwd: options.cwd, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new DeployError(`'${commandLine(command, args)}' failed (in ${options.cwd}):\n${stderr || error.message}`));
+      else resolvePromise(stdout);
+    });
+  });
 
 /** The real InteractiveSpawner. */
 export const spawnInteractive: InteractiveSpawner = async (command, args) => {

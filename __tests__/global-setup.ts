@@ -1,0 +1,17 @@
+/**
+ * Jest global setup: the real-Terraform work (synth, one init per stack, plans, as-applied states,
+ * the day-two matrix) is done once per run and shared through a run directory (terraform-run.ts).
+ * Skipped when the run selects no test file that needs it (e.g. `npx jest __tests__/naming.test.ts`).
+ */
+import { RUN_DIR_VARIABLE, prepareRun } from "./terraform-run";
+
+/** Test files that read the shared run. */
+export const TERRAFORM_TEST_FILES = ["terraform.test.ts", "day-two.test.ts"];
+
+export default async function globalSetup(globalConfig: { readonly testPathPattern?: string }): Promise<void> {
+  const pattern = globalConfig.testPathPattern;
+  if (pattern && !TERRAFORM_TEST_FILES.some((file) => new RegExp(pattern, "i").test(`__tests__/${file}`))) return;
+  const started = Date.now();
+  process.env[RUN_DIR_VARIABLE] = await prepareRun();
+  process.stderr.write(`\nshared Terraform run prepared in ${((Date.now() - started) / 1000).toFixed(1)} s: ${process.env[RUN_DIR_VARIABLE]}\n`);
+}
