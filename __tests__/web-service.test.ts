@@ -149,6 +149,14 @@ describe("security groups", () => {
     );
   });
 
+  test("a service's security group ignores description changes: groups created when it named the port keep theirs instead of being replaced delete-first under running tasks", () => {
+    for (const name of ["webapp-staging-backend", "webapp-staging-frontend"]) {
+      const sg = resourceList(s, "aws_security_group").find((x) => x.name === name)!;
+      expect(sg.description).not.toMatch(/\d{2,5}/);
+      expect(sg.lifecycle).toEqual({ ignore_changes: ["description"] });
+    }
+  });
+
   test("service ingress comes only from the load balancer's security group", () => {
     const albSg = idOf(s, "aws_security_group", (x) => x.name === "webapp-staging-alb");
     for (const name of ["webapp-staging-backend", "webapp-staging-frontend"]) {

@@ -107,6 +107,9 @@ export class WebService extends Construct {
       description: `${contract.containerName} tasks of ${naming.prefix}: service port from the load balancer only`,
       vpcId: props.network.vpc.id,
       tags: { Name: naming.name("tag", contract.containerName) },
+      // Groups created before this description (it named the port) keep theirs: changing it would
+      // replace, delete-first, the group running tasks use.
+      lifecycle: { ignoreChanges: ["description"] },
     });
     new VpcSecurityGroupIngressRule(this, "from-load-balancer", {
       securityGroupId: this.securityGroup.id,
