@@ -7,8 +7,8 @@
  * environment, the setting and the offending value.
  */
 import { z } from "zod";
-import { fargateSizeProblem } from "../constructs/fargate";
-import { FRAMEWORKS } from "../constructs/presets";
+import { fargateSizeProblem } from "../constructs/compute/fargate";
+import { FRAMEWORKS } from "../constructs/compute/presets";
 import { RULE_IDS } from "../constructs/rules/ids";
 import { instanceClassProblem, regionProblem, zoneProblem } from "./checks/aws";
 import { fillerReasonProblem } from "./checks/waivers";
