@@ -46,6 +46,7 @@ const TEST_PRICES: PriceTable = {
         "logs.ingestGb": 0.5,
         "logs.storageGbMonth": 0.03,
         "cloudwatch.alarmMonth": 0.1,
+        "cloudwatch.dashboardMonth": 3,
         "secretsmanager.secretMonth": 0.4,
         "ecr.gbMonth": 0.1,
         "route53.zoneMonth": 0.5,
@@ -131,6 +132,36 @@ describe("arithmetic on a small hand-checked stack", () => {
     // 479.531178 - 292 = 187.531178 before 1 August 2026; + 292 more (0.2 instead of 0.1) from 1 August 2028.
     expect(estimateStack("small", "eu-west-1", SMALL_STACK, ASSUMPTIONS, TEST_PRICES, "2026-07-31").totalUsd).toBe(187.53);
     expect(estimateStack("small", "eu-west-1", SMALL_STACK, ASSUMPTIONS, TEST_PRICES, "2028-08-01").totalUsd).toBe(771.53);
+  });
+
+  test("alarms bill per metric (each metric of a metric-math alarm), dashboards per dashboard; high resolution is refused", () => {
+    // GIVEN a single-metric alarm, a metric-math alarm over 2 metrics and 1 expression, a target-tracking policy and a dashboard
+    const stack: StackJson = {
+      resource: {
+        aws_cloudwatch_metric_alarm: {
+          cpu: { alarm_name: "cpu", metric_name: "CPUUtilization", period: 300 },
+          rate: {
+            alarm_name: "rate",
+            metric_query: [
+              { id: "errors", metric: { metric_name: "5xx", period: 60 } },
+              { id: "requests", metric: { metric_name: "RequestCount", period: 60 } },
+              { id: "rate", expression: "errors / requests", return_data: true },
+            ],
+          },
+        },
+        aws_appautoscaling_policy: { p: { policy_type: "TargetTrackingScaling" } },
+        aws_cloudwatch_dashboard: { d: { dashboard_name: "ops" } },
+      },
+    };
+    // WHEN it is estimated THEN 1 + 2 + 2 = 5 alarm metrics x 0.1 = 0.50, and 1 dashboard x 3 = 3.00
+    const estimate = estimateStack("small", "eu-west-1", stack, ASSUMPTIONS, TEST_PRICES);
+    expect(estimate.lines.find((l) => l.priceKey === "cloudwatch.alarmMonth")).toMatchObject({ quantity: 5, item: expect.stringContaining("4 CloudWatch alarms, 5 alarm metrics") });
+    expect(estimate.lines.find((l) => l.priceKey === "cloudwatch.dashboardMonth")).toMatchObject({ quantity: 1, monthlyUsd: 3 });
+    expect(estimate.totalUsd).toBe(3.5);
+    // AND a 10-second alarm is a clear error rather than a silent underestimate
+    const fast = JSON.parse(JSON.stringify(stack)) as StackJson;
+    (fast.resource!.aws_cloudwatch_metric_alarm.cpu as Record<string, unknown>).period = 10;
+    expect(() => estimateStack("small", "eu-west-1", fast, ASSUMPTIONS, TEST_PRICES)).toThrow(/Environment "small": alarm cpu has a period under 60 s/);
   });
 
   test("tasks are placed like ECS: base first, then by weight", () => {

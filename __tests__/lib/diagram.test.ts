@@ -86,11 +86,47 @@ describe.each(["staging", "production"])("diagram of %s", (env) => {
       expect.objectContaining({ from: backend, to: db, kind: "data" }),
       expect.objectContaining({ from: backend, to: uploads, kind: "data" }),
       expect.objectContaining({ from: backend, to: appKey, kind: "secret" }),
-      expect.objectContaining({ from: backend, to: `${db}_secret`, kind: "secret" }),
+      // The backend connects as its own database user (issue 13, trap T15): it reads the app-user secret.
+      expect.objectContaining({ from: backend, to: nodeWith(model, "aws_secretsmanager_secret", (a) => a.includes("app-user"))!.id, kind: "secret" }),
       expect.objectContaining({ from: nodeWith(model, "aws_ecr_repository", (a) => a.includes("frontend"))!.id, to: frontend, kind: "image" }),
     ]));
     // The frontend reaches neither the database nor the bucket.
     expect(model.edges.filter((e) => e.from === frontend && e.kind === "data")).toEqual([]);
+    // Nothing the application runs reads the RDS-managed master password; it is drawn with its rotation.
+    expect(model.edges.filter((e) => e.to === `${db}_secret` && e.kind === "secret")).toEqual([]);
+    expect(model.nodes.find((n) => n.id === `${db}_secret`)!.lines).toContain("rotated every 30 days");
+  });
+
+  test("operations: one alarms node with the count, topic, dashboard, and secret change -> rule -> state machine -> backend", () => {
+    const model = models[env];
+    const resources = resourcesOf(stacks[env]);
+    const count = (type: string) => resources.filter((r) => r.type === type).length;
+    const ops = model.nodes.filter((n) => n.group === "operations");
+    // GIVEN 18 alarm resources WHEN drawn THEN they are ONE node that says how many, and it notifies the topic
+    expect(count("aws_cloudwatch_metric_alarm")).toBeGreaterThan(10);
+    const alarms = model.nodes.filter((n) => n.kind === "alarms");
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0].lines[0]).toBe(`CloudWatch alarms (${count("aws_cloudwatch_metric_alarm")})`);
+    expect(ops.map((n) => n.id)).toContain("alarms");
+    const topic = nodeWith(model, "aws_sns_topic")!.id;
+    expect(model.edges).toContainEqual(expect.objectContaining({ from: "alarms", to: topic, kind: "notify" }));
+    expect(ops.find((n) => n.kind === "dashboard")!.lines).toContain(`${count("aws_cloudwatch_query_definition")} saved Logs Insights queries`);
+    // AND a change of the app-user secret or APP_KEY starts the state machine, which redeploys the backend (not the frontend)
+    const rule = nodeWith(model, "aws_cloudwatch_event_rule")!.id;
+    const machine = nodeWith(model, "aws_sfn_state_machine")!.id;
+    const backend = nodeWith(model, "aws_ecs_service", (a) => a.includes("backend"))!.id;
+    const frontend = nodeWith(model, "aws_ecs_service", (a) => a.includes("frontend"))!.id;
+    for (const secret of ["app-user", "APP_KEY"]) {
+      expect(model.edges).toContainEqual(expect.objectContaining({ from: nodeWith(model, "aws_secretsmanager_secret", (a) => a.includes(secret))!.id, to: rule, kind: "trigger" }));
+    }
+    expect(model.edges).toContainEqual(expect.objectContaining({ from: rule, to: machine, kind: "trigger" }));
+    expect(model.edges).toContainEqual(expect.objectContaining({ from: machine, to: backend, kind: "trigger", label: "redeploy" }));
+    expect(model.edges.filter((e) => e.from === machine && e.to === frontend)).toEqual([]);
+    // AND the subscribers hang off the topic (production has an e-mail address, staging none)
+    const subscribers = model.nodes.filter((n) => n.kind === "subscriber");
+    expect(subscribers).toHaveLength(count("aws_sns_topic_subscription"));
+    for (const s of subscribers) expect(model.edges).toContainEqual(expect.objectContaining({ from: topic, to: s.id, kind: "notify" }));
+    if (env === "staging") expect(nodeWith(model, "aws_sns_topic")!.lines).toContain("no subscribers");
   });
 });
 
@@ -117,6 +153,28 @@ test("workers (services without a load balancer) and schedules are drawn, with t
   expect(model.nodes.find((n) => n.id === "worker")).toMatchObject({ kind: "worker", lines: ["Worker app-worker", "Fargate, 2 tasks", "0.25 vCPU, 0.5 GB"] });
   expect(model.nodes.find((n) => n.id === "nightly")).toMatchObject({ kind: "schedule", lines: ["Schedule app-nightly-report", "cron(0 3 * * ? *)"] });
   expect(model.edges).toContainEqual(expect.objectContaining({ from: "nightly", to: "report_td", kind: "trigger" }));
+  expect(unaccountedTypes(stack)).toEqual([]);
+});
+
+test("a Lambda subscriber of the alarm topic is drawn with its invoke permission", () => {
+  // GIVEN a topic with a Lambda subscription and the permission that lets SNS invoke it, and one alarm on the topic
+  const fn = "arn:aws:lambda:eu-west-1:111111111111:function:chat-forwarder";
+  const stack: StackJson = {
+    resource: {
+      aws_sns_topic: { topic: { name: "app-alarms" } },
+      aws_sns_topic_subscription: { sub: { topic_arn: "${aws_sns_topic.topic.arn}", protocol: "lambda", endpoint: fn } },
+      aws_lambda_permission: { perm: { function_name: fn, principal: "sns.amazonaws.com", source_arn: "${aws_sns_topic.topic.arn}" } },
+      aws_cloudwatch_metric_alarm: { cpu: { alarm_name: "cpu", alarm_actions: ["${aws_sns_topic.topic.arn}"] } },
+    },
+  };
+  // WHEN drawn THEN the subscriber node carries both addresses, and alarms -> topic -> subscriber
+  const model = buildDiagram("test", "eu-west-1", stack);
+  expect(model.nodes.find((n) => n.id === "sub")).toMatchObject({ kind: "subscriber", group: "operations", lines: ["Lambda subscriber", "chat-forwarder"], addresses: ["aws_sns_topic_subscription.sub", "aws_lambda_permission.perm"] });
+  expect(model.edges).toEqual(expect.arrayContaining([
+    expect.objectContaining({ from: "alarms", to: "topic", kind: "notify" }),
+    expect.objectContaining({ from: "topic", to: "sub", kind: "notify" }),
+  ]));
+  expect(model.groups.map((g) => g.id)).toContain("operations");
   expect(unaccountedTypes(stack)).toEqual([]);
 });
 
