@@ -432,9 +432,13 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
       else if (type === "aws_ecr_repository") edge(to, from, "image", "pull");
       else if (type === "aws_secretsmanager_secret") edge(from, to, "secret");
     }
-    // Secrets referenced by ARN (computed from config, so not a Terraform reference).
+    // Secrets referenced by ARN and images by repository URL (computed from config, so not Terraform references).
     for (const secret of runner.type === "aws_ecs_service" ? ofType("aws_secretsmanager_secret") : []) {
       if (taskText.includes(`:secret:${secret.values.name}`)) edge(from, safeId(secret.id), "secret");
+    }
+    for (const repository of runner.type === "aws_ecs_service" ? ofType("aws_ecr_repository") : []) {
+      const pulled = new RegExp(`/${repository.values.name}[:@]`).test(taskText);
+      if (pulled) edge(nodeOf.get(repository.address), from, "image", "pull");
     }
   }
   buildOperations({ ofType, nodeOf, add, edge, groups, nodes });
