@@ -230,13 +230,18 @@ export const environmentSchema = z
         enabled: z.boolean(),
         retentionDays,
       }),
+      /**
+       * Dual-stack public tier: an Amazon-provided IPv6 block on the VPC, IPv6 on the public subnets, a
+       * dual-stack load balancer and AAAA alias records. false = IPv4 only (no IPv6 anywhere).
+       */
+      ipv6: z.boolean().default(true),
     }),
     domain: z.strictObject(
       {
         /** The site's host name, e.g. `app.example.com`. */
         name: z.string({ error: "is required: the site's host name, e.g. app.example.com" }).regex(HOSTNAME, { error: "must be a lowercase DNS name such as app.example.com" }),
         /** Route53 hosted zone id that serves `name` (see README: "Domain and hosted zone"). */
-        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+        hostedZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
         /** More names on the certificate (and alias records), all in the same hosted zone. */
         alternativeNames: z.array(z.string().regex(HOSTNAME, { error: "must be a lowercase DNS name" })).default([]),
       },

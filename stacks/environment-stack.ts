@@ -72,6 +72,7 @@ export class EnvironmentStack extends TerraformStack {
       availabilityZones: config.availabilityZones,
       natGateways: config.network.natGateways,
       flowLogs: config.network.flowLogs,
+      ipv6: config.network.ipv6,
     });
 
     this.cluster = new Cluster(this, "cluster", {
@@ -125,7 +126,7 @@ export class EnvironmentStack extends TerraformStack {
       deletionProtection: config.loadBalancer.deletionProtection,
       accessLogs: { ...config.loadBalancer.accessLogs, preventDestroy: config.loadBalancer.deletionProtection },
     });
-    this.certificate.aliasTo(this.loadBalancer.alb);
+    this.certificate.aliasTo(this.loadBalancer.alb, { ipv6: config.network.ipv6 });
 
     if (SERVICE_KEYS.some((key) => config.services[key].image.source === "build")) {
       // Only stacks that build images get the Docker provider, so the others plan without it.
