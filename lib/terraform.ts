@@ -86,7 +86,7 @@ export function checkTerraform(options: HarnessOptions): string {
 }
 
 /** Environment for Terraform commands: provider mirror (if any), plugin cache, no prompts, no telemetry. */
-function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.ProcessEnv {
+export function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.ProcessEnv {
   mkdirSync(options.pluginCacheDir, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -116,7 +116,7 @@ function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.ProcessE
   return env;
 }
 
-function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+export function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile(bin, args, { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
