@@ -280,6 +280,24 @@ export const environmentSchema = z
       /** Terraform `prevent_destroy` on the repositories. */
       preventDestroy: z.boolean(),
     }),
+    /**
+     * What a destroy may take with it (README "Tearing down an environment"). The defaults keep data
+     * recoverable; an environment that is rebuilt freely (staging) sets all three. Guardrail ENV.5
+     * holds every environment that does not waive it to the defaults.
+     */
+    teardown: z
+      .strictObject({
+        /** Days a destroyed secret stays restorable (and its name reserved); 0 deletes it at once, so the same name can be created again. */
+        secretRecoveryWindowDays: z
+          .int({ error: "must be a whole number" })
+          .refine((d) => d === 0 || (d >= 7 && d <= 30), { error: "must be 0 (delete at once) or 7 to 30 days (what Secrets Manager allows)" })
+          .default(30),
+        /** ECR `force_delete`: destroy deletes the repositories with the images in them. */
+        forceDeleteImages: z.boolean().default(false),
+        /** S3 `force_destroy` on the uploads and access log buckets: destroy deletes every object (and version) first. */
+        forceDestroyBuckets: z.boolean().default(false),
+      })
+      .default({ secretRecoveryWindowDays: 30, forceDeleteImages: false, forceDestroyBuckets: false }),
     cluster: z.strictObject({
       containerInsights: z.boolean(),
       /** Retention of the ECS Exec session logs. */

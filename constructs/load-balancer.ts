@@ -77,7 +77,7 @@ export interface LoadBalancerProps {
    * bucket from a plan that would delete it.
    * @default disabled
    */
-  readonly accessLogs?: { readonly enabled: boolean; readonly retentionDays: number; readonly preventDestroy: boolean };
+  readonly accessLogs?: { readonly enabled: boolean; readonly retentionDays: number; readonly preventDestroy: boolean; readonly forceDestroy?: boolean };
   /**
    * Region of the load balancer (config `region`); decides who may write access logs. Regions that
    * have a regional ELB account (those opened up to ap-southeast-3, December 2021) allow that account
@@ -264,7 +264,7 @@ export class LoadBalancer extends Construct {
     });
   }
 
-  private createLogBucket(naming: Naming, settings: { readonly retentionDays: number; readonly preventDestroy: boolean }, region: string | undefined): PrivateBucket {
+  private createLogBucket(naming: Naming, settings: { readonly retentionDays: number; readonly preventDestroy: boolean; readonly forceDestroy?: boolean }, region: string | undefined): PrivateBucket {
     if (!naming.accountId) {
       throw new PropsError(`LoadBalancer "${this.node.id}": accessLogs needs the account id (config accountId) for the bucket name and log path`);
     }
@@ -290,6 +290,7 @@ export class LoadBalancer extends Construct {
       versioned: false,
       expirationDays: settings.retentionDays,
       preventDestroy: settings.preventDestroy,
+      forceDestroy: settings.forceDestroy,
       extraPolicyStatements: statements,
     });
   }
