@@ -56,7 +56,14 @@ export async function inventory(emulator: Emulator, region: string, hostedZoneId
     "oidc-provider": iam("ListOpenIDConnectProviders", "Arn"),
     "s3-bucket": call(emulator, { service: "s3", region: "us-east-1", method: "GET" }).then((xml) => [...xml.matchAll(/<Name>([^<]+)<\/Name>/g)].map((m) => m[1])),
     "ecr-repository": jsonCall<{ repositories?: { repositoryName: string }[] }>(emulator, "ecr", region, "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories").then((r) => (r.repositories ?? []).map((x) => x.repositoryName)),
-    "ecs-cluster": jsonCall<{ clusterArns?: string[] }>(emulator, "ecs", region, "AmazonEC2ContainerServiceV20141113.ListClusters").then((r) => r.clusterArns ?? []),
+    // A deleted cluster stays listed as INACTIVE for a while (AWS and moto alike): count only ACTIVE ones.
+    "ecs-cluster": jsonCall<{ clusterArns?: string[] }>(emulator, "ecs", region, "AmazonEC2ContainerServiceV20141113.ListClusters").then(async (r) =>
+      r.clusterArns?.length
+        ? ((await jsonCall<{ clusters?: { clusterArn: string; status: string }[] }>(emulator, "ecs", region, "AmazonEC2ContainerServiceV20141113.DescribeClusters", { clusters: r.clusterArns })).clusters ?? [])
+            .filter((c) => c.status === "ACTIVE")
+            .map((c) => c.clusterArn)
+        : [],
+    ),
     "ecs-task-definition": jsonCall<{ taskDefinitionArns?: string[] }>(emulator, "ecs", region, "AmazonEC2ContainerServiceV20141113.ListTaskDefinitions", { status: "ACTIVE" }).then((r) => r.taskDefinitionArns ?? []),
     secret: jsonCall<{ SecretList?: { Name: string; DeletedDate?: number }[] }>(emulator, "secretsmanager", region, "secretsmanager.ListSecrets", { IncludePlannedDeletion: true }).then((r) =>
       (r.SecretList ?? []).map((s) => (s.DeletedDate ? `${s.Name} (scheduled for deletion)` : s.Name)),
@@ -69,7 +76,9 @@ export async function inventory(emulator: Emulator, region: string, hostedZoneId
   };
   for (const zone of hostedZoneIds) {
     found[`dns-record in ${zone}`] = call(emulator, { service: "route53", region: "us-east-1", method: "GET", path: `/2013-04-01/hostedzone/${zone}/rrset` }).then((xml) =>
-      [...xml.matchAll(/<ResourceRecordSet>\s*<Name>([^<]+)<\/Name>\s*<Type>([^<]+)<\/Type>/g)].map((m) => `${m[2]} ${m[1]}`).filter((r) => !/^(NS|SOA) /.test(r)),
+      [...xml.matchAll(/<ResourceRecordSet>([\s\S]*?)<\/ResourceRecordSet>/g)]
+        .map((m) => `${/<Type>([^<]+)<\/Type>/.exec(m[1])?.[1]} ${/<Name>([^<]+)<\/Name>/.exec(m[1])?.[1]}`)
+        .filter((r) => !/^(NS|SOA) /.test(r)),
     );
   }
   const entries = await Promise.all(Object.entries(found).map(async ([kind, ids]) => (await ids).map((id) => `${kind}: ${id}`)));

@@ -30,6 +30,12 @@ export async function createHostedZone(emulator: Emulator, name: string): Promis
   return id;
 }
 
+/** Deletes a hosted zone (it must hold only its NS and SOA records). */
+export async function deleteHostedZone(emulator: Emulator, id: string): Promise<void> {
+  const response = await fetch(`${emulator.endpoint}/2013-04-01/hostedzone/${id}`, { method: "DELETE", headers: { authorization: signedFor("route53", "us-east-1") } });
+  if (!response.ok) throw new Error(`DeleteHostedZone ${id} failed: HTTP ${response.status} ${await response.text()}`);
+}
+
 /** Pushes an image manifest with `tag` into `repositoryName`, as CI's `docker push` would (ECR PutImage). */
 export async function pushImageManifest(emulator: Emulator, region: string, repositoryName: string, tag: string): Promise<void> {
   const ecr = new ECRClient({ region, endpoint: emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } });

@@ -4,6 +4,7 @@
  * untouched (its S3 backend is what `cdktf deploy` uses); the emulator run is a real client of an
  * API that answers like AWS, never proof of AWS behaviour.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, terraformEnv, type HarnessOptions, type PlanJson } from "../terraform";
@@ -78,6 +79,25 @@ export class EmulatedStack {
 
   apply(args: readonly string[] = []): Promise<string> {
     return this.terraform(["apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", ...args]);
+  }
+
+  /**
+   * Starts `terraform apply` and returns at once: the child (to interrupt it) and a promise of its
+   * exit code and output. For the fault tests.
+   */
+  startApply(args: readonly string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> } {
+    const child = spawn(this.options.terraformBin ?? "terraform", ["apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", ...args], {
+      cwd: this.dir,
+      env: terraformEnv(this.options, this.dir),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolveDone) =>
+      child.on("exit", (code, signal) => resolveDone({ code, signal, output })),
+    );
+    return { child, done };
   }
 
   destroy(args: readonly string[] = []): Promise<string> {
