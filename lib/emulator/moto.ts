@@ -13,11 +13,11 @@ export const MOTO_MISSING = 'moto_server was not found on PATH: install the AWS 
 
 /**
  * moto settings for the run: ACM certificates are issued at once (moto waits 60 s by default before it
- * reports DNS validation as done), ECS services report their desired tasks as running.
+ * reports DNS validation as done), ECS services report one running task (staging's desired count; the deploy's rollout wait needs running = desired).
  */
 export const EMULATOR_SETTINGS: Readonly<Record<string, string>> = {
   MOTO_ACM_VALIDATION_WAIT: "0",
-  MOTO_ECS_SERVICE_RUNNING: "2",
+  MOTO_ECS_SERVICE_RUNNING: "1",
 };
 
 export class EmulatorError extends Error {
