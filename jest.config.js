@@ -2,6 +2,8 @@
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
+  // The emulator layer runs on its own: `npm run test:emulator` (jest.emulator.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/emulator/"],
   testMatch: ["**/*.test.ts"],
   // swc strips types only; `npm run typecheck` (tsc --noEmit) checks them as its own step.
   transform: {

@@ -92,6 +92,7 @@ export class EnvironmentStack extends TerraformStack {
       flowLogs: config.network.flowLogs,
       permissionsBoundaryArn: boundaryArn,
       account: { id: config.accountId, region: config.region },
+      ipv6: config.network.ipv6,
     });
 
     this.cluster = new Cluster(this, "cluster", {
@@ -102,8 +103,8 @@ export class EnvironmentStack extends TerraformStack {
     });
 
     this.registries = {
-      backend: new Registry(this, "backend-registry", { repositoryName: contract.services.backend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry }),
-      frontend: new Registry(this, "frontend-registry", { repositoryName: contract.services.frontend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry }),
+      backend: new Registry(this, "backend-registry", { repositoryName: contract.services.backend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry, forceDelete: config.teardown.forceDeleteImages }),
+      frontend: new Registry(this, "frontend-registry", { repositoryName: contract.services.frontend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry, forceDelete: config.teardown.forceDeleteImages }),
     };
 
     this.database = new Database(this, "database", { naming, network: this.network, ...config.database });
@@ -113,6 +114,7 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       accountId: config.accountId,
       masterPasswordRotationDays: config.database.masterPasswordRotationDays,
+      recoveryWindowDays: config.teardown.secretRecoveryWindowDays,
     });
     const appUser = config.database.applicationCredentials === "app-user";
 
@@ -120,6 +122,7 @@ export class EnvironmentStack extends TerraformStack {
       bucketName: naming.bucketName("uploads"),
       versioned: config.uploads.versioned,
       preventDestroy: config.uploads.preventDestroy,
+      forceDestroy: config.teardown.forceDestroyBuckets,
     });
 
     const presets = { backend: PRESETS[config.services.backend.framework], frontend: PRESETS[config.services.frontend.framework] };
@@ -128,6 +131,7 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       accountId: config.accountId,
       names: [...presets.backend.appSecrets, ...presets.frontend.appSecrets],
+      recoveryWindowDays: config.teardown.secretRecoveryWindowDays,
     });
 
     this.certificate = new CertificateDns(this, "certificate", {
@@ -151,9 +155,9 @@ export class EnvironmentStack extends TerraformStack {
       backendRoute: config.routing,
       idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
       deletionProtection: config.loadBalancer.deletionProtection,
-      accessLogs: { ...config.loadBalancer.accessLogs, preventDestroy: config.loadBalancer.deletionProtection },
+      accessLogs: { ...config.loadBalancer.accessLogs, preventDestroy: config.loadBalancer.deletionProtection, forceDestroy: config.teardown.forceDestroyBuckets },
     });
-    this.certificate.aliasTo(this.loadBalancer.alb);
+    this.certificate.aliasTo(this.loadBalancer.alb, { ipv6: config.network.ipv6 });
 
     const monitored: Record<ServiceKey, MonitoredService> = {
       backend: this.monitored("backend"),

@@ -14,9 +14,13 @@ describe("Registry", () => {
         image_tag_mutability: "IMMUTABLE",
         image_scanning_configuration: { scan_on_push: true },
         encryption_configuration: [{ encryption_type: "AES256" }],
-        force_delete: false,
       });
     }
+  });
+
+  test("teardown.forceDeleteImages: staging's repositories go with their images, production's refuse", () => {
+    expect(resourceList(s, "aws_ecr_repository").map((r) => r.force_delete)).toEqual([true, true]);
+    expect(resourceList(p, "aws_ecr_repository").map((r) => r.force_delete)).toEqual([false, false]);
   });
 
   test("lifecycle: untagged images expire after N days, only the last N images are kept (from config)", () => {

@@ -43,8 +43,9 @@ describe("Database", () => {
       multi_az: true,
       deletion_protection: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: "webapp-production-mysql-final",
-      lifecycle: { prevent_destroy: true },
+      // Unique per database lifetime (creation time, frozen by ignore_changes): a rebuilt environment can be destroyed again.
+      final_snapshot_identifier: 'webapp-production-mysql-final-${formatdate("YYYYMMDDhhmmss", timestamp())}',
+      lifecycle: { prevent_destroy: true, ignore_changes: ["final_snapshot_identifier"] },
     });
   });
 

@@ -1,5 +1,5 @@
 import { secretSource } from "../../constructs/data/app-secrets";
-import { production, resourceList, staging, synthEnvironment } from "../helpers";
+import { buildStacks, fullSynth, production, resourceList, staging, synthEnvironment } from "../helpers";
 
 const s = synthEnvironment(staging).json;
 const p = synthEnvironment(production).json;
@@ -29,14 +29,31 @@ describe("uploads bucket", () => {
     expect(resourceList(p, "aws_s3_bucket").find((b) => b.bucket === "webapp-production-uploads-111111111111")).toMatchObject({ lifecycle: { prevent_destroy: true }, force_destroy: false });
     expect(bucket(s).lifecycle).toEqual({ prevent_destroy: false });
   });
+
+  test("teardown: staging's uploads are force_destroy and its secrets deleted at once; production keeps both", () => {
+    expect(bucket(s).force_destroy).toBe(true);
+    expect(resourceList(p, "aws_secretsmanager_secret").map((x) => x.recovery_window_in_days)).toEqual([30]);
+  });
+
+  test("teardown settings are validated: a recovery window of 1-6 days is refused", () => {
+    expect(() => synthEnvironment({ ...staging, teardown: { ...staging.teardown, secretRecoveryWindowDays: 3 } })).toThrow(
+      /teardown\.secretRecoveryWindowDays: got 3; must be 0 \(delete at once\) or 7 to 30 days/,
+    );
+  });
+
+  test("ENV.6 holds production to the protective values: forceDestroyBuckets without a waiver fails synth", () => {
+    const stack = buildStacks([{ ...production, teardown: { secretRecoveryWindowDays: 30, forceDeleteImages: false, forceDestroyBuckets: true } }]).environments[0];
+    expect(() => fullSynth(stack)).toThrow(/\[production\/uploads\/bucket\] \[ENV\.5\].*force_destroy is true/);
+    expect(() => fullSynth(buildStacks([production]).environments[0])).not.toThrow();
+  });
 });
 
 describe("app secrets", () => {
   test("created empty: a secret, never a secret value, in Terraform", () => {
     expect(resourceList(s, "aws_secretsmanager_secret")).toEqual([
-      expect.objectContaining({ name: "webapp/staging/APP_KEY", recovery_window_in_days: 30, description: expect.stringContaining("aws secretsmanager put-secret-value --secret-id webapp/staging/APP_KEY") }),
-      // The application's own database user (README "Operations"), also created empty.
-      expect.objectContaining({ name: "webapp/staging/database/app-user", recovery_window_in_days: 30 }),
+      expect.objectContaining({ name: "webapp/staging/APP_KEY", recovery_window_in_days: 0, description: expect.stringContaining("aws secretsmanager put-secret-value --secret-id webapp/staging/APP_KEY") }),
+      // The application's own database user (README "Operations"), also created empty, with the same recovery window.
+      expect.objectContaining({ name: "webapp/staging/database/app-user", recovery_window_in_days: 0 }),
     ]);
     expect(resourceList(s, "aws_secretsmanager_secret_version")).toEqual([]);
   });

@@ -112,3 +112,27 @@ describe("Network", () => {
     expect(doc.statement).toEqual([expect.objectContaining({ resources: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..*\.arn\}:\*$/)] })]);
   });
 });
+
+describe("network.ipv6 (dual-stack public tier)", () => {
+  const dual = synthEnvironment(staging).json;
+  const ipv4 = synthEnvironment({ ...staging, network: { ...staging.network, ipv6: false } }).json;
+
+  test("default: the VPC gets an IPv6 block, public subnets a /64 each, an IPv6 default route, a dual-stack ALB open on IPv6, AAAA records", () => {
+    expect(resourceList(dual, "aws_vpc")[0].assign_generated_ipv6_cidr_block).toBe(true);
+    expect(resourceList(dual, "aws_subnet").filter((x) => x.ipv6_cidr_block)).toHaveLength(2);
+    expect(resourceList(dual, "aws_route").filter((x) => x.destination_ipv6_cidr_block === "::/0")).toHaveLength(1);
+    expect(resourceList(dual, "aws_lb")[0].ip_address_type).toBe("dualstack");
+    expect(resourceList(dual, "aws_vpc_security_group_ingress_rule").filter((x) => x.cidr_ipv6 === "::/0")).toHaveLength(2);
+    expect(resourceList(dual, "aws_route53_record").filter((x) => x.type === "AAAA")).toHaveLength(1);
+  });
+
+  test("ipv6: false: no IPv6 anywhere (VPC, subnets, routes, ALB, security group, DNS)", () => {
+    expect(resourceList(ipv4, "aws_vpc")[0].assign_generated_ipv6_cidr_block).toBe(false);
+    expect(resourceList(ipv4, "aws_subnet").filter((x) => x.ipv6_cidr_block !== undefined)).toEqual([]);
+    expect(resourceList(ipv4, "aws_route").filter((x) => x.destination_ipv6_cidr_block !== undefined)).toEqual([]);
+    expect(resourceList(ipv4, "aws_lb")[0].ip_address_type).toBe("ipv4");
+    expect(resourceList(ipv4, "aws_vpc_security_group_ingress_rule").filter((x) => x.cidr_ipv6 !== undefined)).toEqual([]);
+    expect(resourceList(ipv4, "aws_route53_record").filter((x) => x.type === "AAAA")).toEqual([]);
+    expect(resourceList(ipv4, "aws_route53_record").filter((x) => x.type === "A")).toHaveLength(1);
+  });
+});

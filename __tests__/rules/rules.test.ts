@@ -116,6 +116,7 @@ const CASES: [string, ResourceView[], ResourceView[], RegExp][] = [
       /runs as few as 1 task\(s\)/,
     ] as [string, ResourceView[], ResourceView[], RegExp];
   })(),
+  ["ENV.6", [view("aws_secretsmanager_secret", { recovery_window_in_days: 30 })], [view("aws_secretsmanager_secret", { recovery_window_in_days: 0 })], /recovery_window_in_days is 0/],
   ["ENV.4", [service({})], [service({ deployment_circuit_breaker: { enable: true, rollback: false } })], /no circuit breaker with rollback/],
   [
     "ENV.5",

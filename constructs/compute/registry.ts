@@ -33,6 +33,11 @@ export interface RegistryProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /**
+   * ECR `force_delete`: a destroy deletes the repository with the images it holds.
+   * @default false (AWS refuses to delete a repository that holds images)
+   */
+  readonly forceDelete?: boolean;
 }
 
 /**
@@ -67,7 +72,7 @@ export class Registry extends Construct {
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: "AES256" }],
-      forceDelete: false,
+      forceDelete: props.forceDelete ?? false,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     this.registryHost = ecrRegistryHost(props.accountId, props.region);

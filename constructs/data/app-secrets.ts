@@ -29,7 +29,7 @@ export interface AppSecretsProps {
   /** Variable names, e.g. `["APP_KEY"]`. */
   readonly names: readonly string[];
   /**
-   * Days a deleted secret can still be restored.
+   * Days a deleted secret can still be restored (and its name stays reserved); 0 deletes it at once.
    * @default 30
    */
   readonly recoveryWindowDays?: number;

@@ -164,10 +164,12 @@ export class Database extends Construct {
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
       deletionProtection: props.deletionProtection ?? true,
       skipFinalSnapshot: !(props.finalSnapshot ?? true),
-      finalSnapshotIdentifier: props.finalSnapshot ?? true ? `${identifier}-final` : undefined,
+      // Unique per database lifetime: the creation time, frozen by ignore_changes. A fixed name would make the
+      // destroy of a rebuilt environment fail while the previous final snapshot still exists.
+      finalSnapshotIdentifier: props.finalSnapshot ?? true ? `${identifier}-final-\${formatdate("YYYYMMDDhhmmss", timestamp())}` : undefined,
       caCertIdentifier: "rds-ca-rsa2048-g1",
       applyImmediately: props.applyImmediately ?? false,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? true, ignoreChanges: ["final_snapshot_identifier"] },
       dependsOn: logGroups,
     });
 

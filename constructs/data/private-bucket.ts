@@ -34,6 +34,11 @@ export interface PrivateBucketProps {
    */
   readonly preventDestroy?: boolean;
   /**
+   * S3 `force_destroy`: a destroy deletes every object and version, then the bucket.
+   * @default false (AWS refuses to delete a bucket that holds objects)
+   */
+  readonly forceDestroy?: boolean;
+  /**
    * Statements added to the bucket policy next to the TLS-only deny (for example ALB log delivery).
    * @default none
    */
@@ -55,7 +60,7 @@ export class PrivateBucket extends Construct {
 
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
-      forceDestroy: false,
+      forceDestroy: props.forceDestroy ?? false,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
     const bucket = this.bucket.id;

@@ -12,7 +12,8 @@ const HOSTNAME = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 /** A host name with an optional leading `*.` (ACM wildcard certificates). */
 const CERTIFICATE_NAME = /^(\*\.)?(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 /** A Route53 hosted zone id (the `Z...` part, without `/hostedzone/`). */
-const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+// The API contract (ResourceId): up to 32 characters. AWS ids start with Z today; emulators (moto) pick others.
+const HOSTED_ZONE_ID = /^[A-Z0-9]{1,32}$/;
 
 export interface CertificateDnsProps {
   /** Naming helper of the environment (the certificate's Name tag). */
@@ -51,7 +52,7 @@ export class CertificateDns extends Construct {
   private readonly domainName: string;
   private readonly alternativeNames: readonly string[];
   private readonly hostedZoneId: string;
-  private aliases?: { readonly a: Route53Record; readonly aaaa: Route53Record };
+  private aliases?: { readonly a: Route53Record; readonly aaaa?: Route53Record };
 
   constructor(scope: Construct, id: string, props: CertificateDnsProps) {
     super(scope, id);
@@ -92,7 +93,7 @@ export class CertificateDns extends Construct {
   }
 
   /** The alias records made by `aliasTo`, once it has been called. */
-  get aliasRecords(): { readonly a: Route53Record; readonly aaaa: Route53Record } | undefined {
+  get aliasRecords(): { readonly a: Route53Record; readonly aaaa?: Route53Record } | undefined {
     return this.aliases;
   }
 
@@ -101,7 +102,7 @@ export class CertificateDns extends Construct {
    * alternative name, pointing at the load balancer. Each record type is one resource with
    * `for_each` over the names, so adding a name adds records and moves none.
    */
-  aliasTo(loadBalancer: Lb): void {
+  aliasTo(loadBalancer: Lb, options: { readonly ipv6?: boolean } = {}): void {
     if (this.aliases) {
       throw new PropsError(`CertificateDns "${this.node.id}": aliasTo was already called; the names can point at one load balancer only`);
     }
@@ -116,7 +117,8 @@ export class CertificateDns extends Construct {
         alias: { name: loadBalancer.dnsName, zoneId: loadBalancer.zoneId, evaluateTargetHealth: true },
       });
     };
-    this.aliases = { a: alias("alias-a", "A"), aaaa: alias("alias-aaaa", "AAAA") };
+    // AAAA records only for a dual-stack load balancer (`ipv6`, default true).
+    this.aliases = { a: alias("alias-a", "A"), aaaa: (options.ipv6 ?? true) ? alias("alias-aaaa", "AAAA") : undefined };
   }
 }
 

@@ -51,7 +51,7 @@ export type BackendRoute =
 export interface LoadBalancerProps {
   /** Naming helper of the environment (load balancer, target group, security group and bucket names). */
   readonly naming: Naming;
-  /** The load balancer goes into the network's public subnets (dual-stack: IPv4 and IPv6). */
+  /** The load balancer goes into the network's public subnets (dual-stack when the network is: `Network.ipv6`). */
   readonly network: Network;
   /** Certificate of the 443 listener; pass `CertificateDns.certificateArn` so the listener waits for validation. */
   readonly certificateArn: string;
@@ -77,7 +77,7 @@ export interface LoadBalancerProps {
    * bucket from a plan that would delete it.
    * @default disabled
    */
-  readonly accessLogs?: { readonly enabled: boolean; readonly retentionDays: number; readonly preventDestroy: boolean };
+  readonly accessLogs?: { readonly enabled: boolean; readonly retentionDays: number; readonly preventDestroy: boolean; readonly forceDestroy?: boolean };
   /**
    * Region of the load balancer (config `region`); decides who may write access logs. Regions that
    * have a regional ELB account (those opened up to ap-southeast-3, December 2021) allow that account
@@ -179,6 +179,7 @@ export class LoadBalancer extends Construct {
         toPort: port,
         cidrIpv4: "0.0.0.0/0",
       });
+      if (!network.ipv6) continue;
       new VpcSecurityGroupIngressRule(this, `ingress-${protocol}-ipv6`, {
         securityGroupId: this.securityGroup.id,
         description: `${what} from the IPv6 internet`,
@@ -197,7 +198,7 @@ export class LoadBalancer extends Construct {
       name: names.alb,
       loadBalancerType: "application",
       internal: false,
-      ipAddressType: "dualstack",
+      ipAddressType: network.ipv6 ? "dualstack" : "ipv4",
       subnets: network.publicSubnets.map((subnet) => subnet.id),
       securityGroups: [this.securityGroup.id],
       dropInvalidHeaderFields: true,
@@ -265,7 +266,7 @@ export class LoadBalancer extends Construct {
     });
   }
 
-  private createLogBucket(naming: Naming, settings: { readonly retentionDays: number; readonly preventDestroy: boolean }, region: string | undefined): PrivateBucket {
+  private createLogBucket(naming: Naming, settings: { readonly retentionDays: number; readonly preventDestroy: boolean; readonly forceDestroy?: boolean }, region: string | undefined): PrivateBucket {
     if (!naming.accountId) {
       throw new PropsError(`LoadBalancer "${this.node.id}": accessLogs needs the account id (config accountId) for the bucket name and log path`);
     }
@@ -291,6 +292,7 @@ export class LoadBalancer extends Construct {
       versioned: false,
       expirationDays: settings.retentionDays,
       preventDestroy: settings.preventDestroy,
+      forceDestroy: settings.forceDestroy,
       extraPolicyStatements: statements,
     });
   }

@@ -51,6 +51,12 @@ export interface NetworkProps {
    * of this account's flow logs (`aws:SourceAccount`, `aws:SourceArn`). @default any caller of the service
    */
   readonly account?: { readonly id: string; readonly region: string };
+  /**
+   * Dual-stack public subnets: an Amazon-provided IPv6 /56 on the VPC, a /64 per public subnet and an
+   * IPv6 default route. false = IPv4 only.
+   * @default true
+   */
+  readonly ipv6?: boolean;
 }
 
 /**
@@ -70,6 +76,8 @@ export class Network extends Construct {
   readonly isolatedSubnets: Subnet[];
   readonly natGateways: NatGateway[];
   readonly flowLog?: FlowLog;
+  /** Whether the public tier is dual-stack (IPv4 + IPv6). */
+  readonly ipv6: boolean;
 
   private readonly permissionsBoundaryArn?: string;
   private readonly account?: NetworkProps["account"];
@@ -87,11 +95,12 @@ export class Network extends Construct {
       throw new PropsError(`Network "${id}": availabilityZones must list 2 to ${SLOTS_PER_TIER} zones; got ${zones.length}`);
     }
     const tag = (component: string) => ({ Name: naming.name("tag", component) });
+    this.ipv6 = props.ipv6 ?? true;
 
     this.vpc = new Vpc(this, "vpc", {
       cidrBlock: props.vpcCidr,
       // An Amazon-provided /56, used by the public subnets so the load balancer can be dual-stack (AAAA records).
-      assignGeneratedIpv6CidrBlock: true,
+      assignGeneratedIpv6CidrBlock: this.ipv6,
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: tag("vpc"),
@@ -117,7 +126,7 @@ export class Network extends Construct {
           // The ALB and NAT gateways get their addresses explicitly; nothing needs auto-assigned public IPs.
           mapPublicIpOnLaunch: false,
           // Only the public tier is dual-stack (for the load balancer); tasks and the database stay IPv4-only.
-          ...(tier === "public" ? { ipv6CidrBlock: Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, i), assignIpv6AddressOnCreation: false } : {}),
+          ...(tier === "public" && this.ipv6 ? { ipv6CidrBlock: Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, i), assignIpv6AddressOnCreation: false } : {}),
           tags: { ...tag(`${tier}-${suffix}`), Tier: tier },
         });
       });
@@ -131,11 +140,13 @@ export class Network extends Construct {
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: this.internetGateway.id,
     });
-    new Route(this, "public-default-route-ipv6", {
-      routeTableId: publicRoutes.id,
-      destinationIpv6CidrBlock: "::/0",
-      gatewayId: this.internetGateway.id,
-    });
+    if (this.ipv6) {
+      new Route(this, "public-default-route-ipv6", {
+        routeTableId: publicRoutes.id,
+        destinationIpv6CidrBlock: "::/0",
+        gatewayId: this.internetGateway.id,
+      });
+    }
     this.publicSubnets.forEach((subnet, i) => {
       new RouteTableAssociation(this, `public-rta-${zones[i].slice(-1)}`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
     });
