@@ -117,7 +117,7 @@ describe("separate AWS accounts per environment", () => {
       const other = env === "staging" ? "production" : "staging";
       expect(resourceList(json, "aws_s3_bucket").map((b) => b.bucket)).toEqual([bucket]);
       expect(resourceList(json, "aws_iam_openid_connect_provider")).toHaveLength(1);
-      expect(resourceList(json, "aws_iam_role").map((r) => r.name).sort()).toEqual(["webapp-github-plan", `webapp-${env}-github-deploy`]);
+      expect(resourceList(json, "aws_iam_role").map((r) => r.name).sort()).toEqual([`webapp-github-plan-${env}`, `webapp-${env}-github-deploy`]);
       const policies = JSON.stringify(json.data?.aws_iam_policy_document);
       expect(policies).toContain(`:${account}:`);
       expect(policies).not.toContain(other);
@@ -139,7 +139,7 @@ describe("separate AWS accounts per environment", () => {
       synthesize(outdir, twoAccounts);
       const result = await planStack(outdir, "bootstrap-production", harnessOptionsFromEnv());
       expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
-      expect(plannedOfType(result.plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan", "webapp-production-github-deploy"]);
+      expect(plannedOfType(result.plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan-production", "webapp-production-github-deploy"]);
       expect(plannedOfType(result.plan, "aws_s3_bucket").map((r) => r.values.bucket)).toEqual(["webapp-terraform-state-prod"]);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * environment, never a construct or the whole config.
  */
 import type { DataAwsIamPolicyDocumentStatement as Statement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { LOCK_SUFFIX, planRoleName } from "./delivery-names";
+import { LOCK_SUFFIX } from "./delivery-names";
 import { GITHUB_OIDC_HOST } from "./github-oidc";
 import { partitionOf } from "./partition";
 
@@ -440,7 +440,7 @@ export function guardrailStatements(s: DeployScope): Statement[] {
       resources: [
         arn("iam", `role/${s.roleName}`, "global"),
         arn("iam", `role/${s.project}-*-github-deploy`, "global"),
-        arn("iam", `role/${planRoleName(s.project)}`, "global"),
+        arn("iam", `role/${s.project}-github-plan-*`, "global"),
         arn("iam", `oidc-provider/${GITHUB_OIDC_HOST}`, "global"),
         arn("iam", `policy/${s.project}-*-workload-boundary`, "global"),
       ],

@@ -3,7 +3,7 @@
  * of repeating it:
  *
  *   npx tsx scripts/ci.ts env <environment>
- *     `key=value` lines for $GITHUB_OUTPUT: region, registry, and per service its image source,
+ *     `key=value` lines for $GITHUB_OUTPUT: region, registry, the plan role's repository variable, and per service its image source,
  *     ECR repository URL and build platform (from cpuArchitecture, trap T6).
  *
  *   npx tsx scripts/ci.ts deployed-tags <environment> <state.json>
@@ -35,6 +35,8 @@ export function environmentOutputs(config: EnvironmentConfig): Record<string, st
   const sources = imageSourcesOf(config);
   const registry = registryHost(contract);
   const outputs: Record<string, string> = { environment: config.name, region: config.region, account_id: config.accountId, registry };
+  // The repository variable holding the environment's plan role (bootstrap output <env>_plan_role_arn).
+  outputs.plan_role_variable = `AWS_PLAN_ROLE_ARN_${config.name.toUpperCase()}`;
   for (const service of SERVICE_KEYS) {
     outputs[`${service}_source`] = sources[service].source;
     outputs[`${service}_repository`] = `${registry}/${contract.services[service].repositoryName}`;
