@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadEnvironment } from "../config";
+import { PropsError } from "../constructs/errors";
 import { harnessOptionsFromEnv, planStack, plannedOfType, synthesize } from "../lib/terraform";
 import { buildStacks, messageOf, production, resourceList, staging, synth, type Synth } from "./helpers";
 
@@ -58,6 +59,24 @@ describe("service role trust (confused deputy)", () => {
   });
 });
 
+describe("task and execution role trust (confused deputy)", () => {
+  // AWS documents aws:SourceAccount and aws:SourceArn = arn:aws:ecs:<region>:<account>:* for roles ECS tasks
+  // assume; it documents no narrower SourceArn (cluster, task definition) for ecs-tasks.amazonaws.com.
+  test.each(["staging", "production"])("%s: every role trusted by ecs-tasks.amazonaws.com only for ECS in this account and region", (env) => {
+    const json = envs.find(([name]) => name === env)![1];
+    const trusts = Object.values(json.data?.aws_iam_policy_document ?? {})
+      .flatMap((d) => (d as { statement: { principals?: { identifiers: string[] }[]; condition?: unknown }[] }).statement)
+      .filter((s) => s.principals?.some((p) => p.identifiers.includes("ecs-tasks.amazonaws.com")));
+    expect(trusts).toHaveLength(4); // backend and frontend: task role and execution role
+    for (const trust of trusts) {
+      expect(trust.condition).toEqual([
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:ecs:eu-west-1:${ACCOUNT}:*`] },
+      ]);
+    }
+  });
+});
+
 describe("bootstrap stack", () => {
   test("Terraform refuses to run it in any account but the environments'", () => {
     expect(boot.provider.aws[0].allowed_account_ids).toEqual([ACCOUNT]);
@@ -97,7 +116,16 @@ describe("workflow pin in config", () => {
 
 describe("separate AWS accounts per environment", () => {
   const PROD_ACCOUNT = "222222222222";
-  const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" } }];
+  // Promotion across accounts is not supported (below): production builds its own images here.
+  const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" }, delivery: { deployFrom: { environment: "production" } } }];
+
+  test("GIVEN production promotes from staging in another account THEN synth fails naming the environment, the setting, the value and what is allowed", () => {
+    const promoting = [staging, { ...twoAccounts[1], delivery: { deployFrom: { environment: "production" }, promoteFrom: "staging" } }];
+    expect(messageOf(() => buildStacks(promoting), PropsError)).toBe(
+      `production: delivery.promoteFrom "staging" must name another environment in the same AWS account (${PROD_ACCOUNT}); environments there: none. ` +
+        "Promotion across accounts is not supported yet: leave promoteFrom out and CI builds this environment's images",
+    );
+  });
   const built = buildStacks(twoAccounts);
   const [first, second] = built.bootstraps.map((stack) => ({ name: stack.node.id, json: synth(stack).json }));
   const prodStack = synth(built.environments.find((e) => e.config.name === "production")!).json;

@@ -83,13 +83,12 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       expect(role?.assume_role_policy).toMatch(new RegExp(`^\\$\\{data\\.aws_iam_policy_document\\.${construct}_trust_\\w+\\.json\\}$`));
     });
 
-    test("seven managed policies, all attached to the role", () => {
+    test("seven managed policies (production: eight, with the promotion read), all attached to the role", () => {
       const policies = resourceList(json, "aws_iam_policy").filter((p) => String(p.name).startsWith(`webapp-${env}-github-deploy-`));
-      expect(policies.map((p) => p.name).sort()).toEqual(
-        ["containers", "data", "guardrails", "identity", "network", "operations", "state"].map((g) => `webapp-${env}-github-deploy-${g}`),
-      );
+      const names = ["containers", "data", "guardrails", "identity", "network", "operations", ...(env === "production" ? ["promotion"] : []), "state"];
+      expect(policies.map((p) => p.name).sort()).toEqual(names.map((g) => `webapp-${env}-github-deploy-${g}`));
       const attachments = Object.entries(resources(json, "aws_iam_role_policy_attachment")).filter(([id]) => id.startsWith(`${construct}_`));
-      expect(attachments).toHaveLength(7);
+      expect(attachments).toHaveLength(names.length);
       expect(attachments.every(([, a]) => String(a.role).includes(`${construct}_role_`))).toBe(true);
     });
 
@@ -101,13 +100,19 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       ]);
     });
 
-    test("no other statement reaches the state bucket or another environment's names", () => {
+    test("no other statement reaches the state bucket or another environment's names (production: but the read of staging's two repositories it promotes from)", () => {
       const other = env === "staging" ? "production" : "staging";
       const outsideState = Object.entries(groups)
         .filter(([group]) => group !== "state")
         .flatMap(([, statements]) => allows(statements));
       expect(outsideState.flatMap((s) => s.resources ?? []).filter((r) => r.includes("webapp-terraform-state-example"))).toEqual([]);
-      expect(JSON.stringify(allows(all))).not.toContain(other);
+      const promotion = (s: Statement) => s.sid === "PromotionSourceRead";
+      expect(JSON.stringify(allows(all).filter((s) => !promotion(s)))).not.toContain(other);
+      expect(allows(all).filter(promotion)).toEqual(
+        env === "production"
+          ? [{ sid: "PromotionSourceRead", actions: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], resources: ["arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-backend", "arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-frontend"] }]
+          : [],
+      );
     });
 
     test("no wildcard service actions; a '*' resource only for the listed unscopable actions, and only in the environment's region", () => {
@@ -174,9 +179,13 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       expect(identities.resources).toEqual(
         expect.arrayContaining([expect.stringMatching(new RegExp(`:role/webapp-${env}-github-deploy$`)), expect.stringMatching(/:role\/webapp-github-plan-\*$/), expect.stringMatching(/:oidc-provider\/token\.actions\.githubusercontent\.com$/)]),
       );
+      // production promotes staging's images (config delivery.promoteFrom): only those two repositories are left out,
+      // and PromotionSourceReadOnly (evaluated in iam-simulation.test.ts) keeps them read-only
       expect(otherEnvironments).toMatchObject({
         effect: "Deny",
-        resources: ["*"],
+        ...(env === "production"
+          ? { not_resources: ["arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-backend", "arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-frontend"] }
+          : { resources: ["*"] }),
         condition: [
           { test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: [env] },
           { test: "Null", variable: "aws:ResourceTag/Environment", values: ["false"] },
@@ -336,8 +345,8 @@ describe("through real Terraform", () => {
     const result = await planStack(outdir, "bootstrap", harnessOptionsFromEnv());
     expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
     const policies = plannedOfType(result.plan, "aws_iam_policy");
-    // per environment: 7 for the deploy role, 2 for the plan role, one permissions boundary
-    expect(policies).toHaveLength(20);
+    // per environment: 7 for the deploy role, 2 for the plan role, one permissions boundary; production's promotion read
+    expect(policies).toHaveLength(21);
     for (const policy of policies) {
       const document = policy.values.policy;
       expect(typeof document).toBe("string");

@@ -21,7 +21,9 @@ type TfStatement = {
   sid?: string;
   effect?: string;
   actions?: string[];
+  not_actions?: string[];
   resources?: string[];
+  not_resources?: string[];
   principals?: { type: string; identifiers: string[] }[];
   condition?: { test: string; variable: string; values: string[] }[];
 };
@@ -36,8 +38,9 @@ function toIamJson(statements: TfStatement[]): Record<string, unknown> {
       return {
         ...(s.sid ? { Sid: s.sid } : {}),
         Effect: s.effect ?? "Allow",
-        Action: s.actions,
+        ...(s.not_actions ? { NotAction: s.not_actions } : { Action: s.actions }),
         ...(s.resources ? { Resource: s.resources } : {}),
+        ...(s.not_resources ? { NotResource: s.not_resources } : {}),
         ...(s.principals ? { Principal: Object.fromEntries(s.principals.map((p) => [p.type, p.identifiers.map((i) => (i.includes("openid_connect_provider") ? OIDC : i))])) } : {}),
         ...(s.condition ? { Condition: condition } : {}),
       };
@@ -167,6 +170,35 @@ describe("staging's deploy role, evaluated", () => {
   });
   test.each(DENIED)("denied: %s", async (_name, request) => {
     expect(await decide(policies, request)).toMatch(DENIED_RESULT);
+  });
+});
+
+describe("production's deploy role promoting staging's images (config delivery.promoteFrom), evaluated", () => {
+  const policies = policiesOf("workflow-deploy-production_");
+  const stagingRepo = (name: string) => arn("ecr", `repository/webapp-staging-${name}`);
+
+  test.each<[string, Request]>([
+    ["resolves the tested tag's digest in staging's repository", { action: "ecr:DescribeImages", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["reads the manifest staging tested", { action: "ecr:BatchGetImage", resource: stagingRepo("frontend"), context: tagged("staging") }],
+    ["reads its layers", { action: "ecr:GetDownloadUrlForLayer", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["writes the copy into its own repository", { action: "ecr:PutImage", resource: arn("ecr", "repository/webapp-production-backend"), context: tagged("production") }],
+  ])("allowed: %s", async (_name, request) => {
+    expect(await decide(policies, request)).toBe("Allowed");
+  });
+
+  test.each<[string, Request]>([
+    ["pushes into staging's repository", { action: "ecr:PutImage", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["deletes staging's images", { action: "ecr:BatchDeleteImage", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["sets a policy on staging's repository", { action: "ecr:SetRepositoryPolicy", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["deletes staging's repository", { action: "ecr:DeleteRepository", resource: stagingRepo("frontend"), context: tagged("staging") }],
+    ["reads another staging repository", { action: "ecr:BatchGetImage", resource: stagingRepo("worker"), context: tagged("staging") }],
+    ["reads staging's state", { action: "s3:GetObject", resource: `${STATE}/webapp/staging/terraform.tfstate` }],
+  ])("denied: %s", async (_name, request) => {
+    expect(await decide(policies, request)).toMatch(DENIED_RESULT);
+  });
+
+  test("staging's deploy role, by contrast, cannot read production's images (promotion goes one way)", async () => {
+    expect(await decide(policiesOf("workflow-deploy-staging_"), { action: "ecr:BatchGetImage", resource: arn("ecr", "repository/webapp-production-backend"), context: tagged("production") })).toMatch(DENIED_RESULT);
   });
 });
 

@@ -303,6 +303,30 @@ describe("deploys", () => {
     expect(job.steps.find((s) => s.id === "config")?.run).toBe('npx tsx scripts/ci.ts env "$ENVIRONMENT" >> "$GITHUB_OUTPUT"');
   });
 
+  test("production promotes what staging tested: the digest of the commit's tag in staging's repository, copied by digest and verified, never rebuilt", () => {
+    const { deploy } = workflows["deploy-production.yml"].jobs;
+    const promote = deploy.steps.findIndex((s) => /^Promote/.test(s.name ?? ""));
+    const resolve = deploy.steps.findIndex((s) => /Resolve/.test(s.name ?? ""));
+    const login = deploy.steps.findIndex((s) => /Log in to ECR/.test(s.name ?? ""));
+    const run = deploy.steps.at(-1)!;
+    expect(promote).toBeGreaterThan(Math.max(resolve, login));
+    const step = deploy.steps[promote];
+    expect(step.if).toBe("steps.config.outputs.promote_from != ''");
+    expect(step.env).toMatchObject({ SOURCE: "${{ steps.config.outputs.promote_from }}", BACKEND_SOURCE_REPOSITORY: "${{ steps.config.outputs.backend_promote_repository_name }}" });
+    const script = step.run ?? "";
+    // the digest staging holds for the tag, a missing image fails, a different image already in production fails
+    expect(script).toContain(`aws ecr describe-images --repository-name "$1" --image-ids "imageTag=$IMAGE_TAG" --query 'imageDetails[0].imageDigest'`);
+    expect(script).toContain('skopeo copy --all --preserve-digests "docker://$REGISTRY/${!source_var}@$digest" "docker://$REGISTRY/${!target_var}:$IMAGE_TAG"');
+    expect(script).toContain('if [ "$existing" != "$digest" ]; then');
+    expect(script).toContain('if [ "$copied" != "$digest" ]; then');
+    expect((script.match(/exit 1/g) ?? []).length).toBe(3);
+    // with a promotion source, nothing is built
+    for (const s of deploy.steps.filter((s) => s.uses?.startsWith("docker/") || s.id === "existing")) {
+      expect({ step: s.name ?? s.uses, if: s.if }).toEqual({ step: s.name ?? s.uses, if: expect.stringMatching(/^steps\.config\.outputs\.promote_from == ''( |$)/) });
+    }
+    expect(run.run).toMatch(/--backend-tag "\$IMAGE_TAG" --frontend-tag "\$IMAGE_TAG"/);
+  });
+
   test("staging deploys the pushed commit; production a chosen tag/commit from a run on main (its role trusts refs/heads/main only), only if it is on main", () => {
     expect(workflows["deploy-staging.yml"].jobs.deploy.env?.IMAGE_TAG).toBe("${{ github.sha }}");
     const production = workflows["deploy-production.yml"];
@@ -382,6 +406,17 @@ describe("scripts/ci.ts (the workflows' helper)", () => {
       frontend_repository_name: "webapp-staging-frontend",
       frontend_platform: "linux/amd64",
     });
+  });
+
+  test("env: an environment with delivery.promoteFrom names its source and the source's repositories; a source outside its account is refused", () => {
+    expect(environmentOutputs(configs.find((c) => c.name === "staging")!, configs)).toMatchObject({ promote_from: "" });
+    expect(environmentOutputs(configs.find((c) => c.name === "production")!, configs)).toMatchObject({
+      promote_from: "staging",
+      backend_promote_repository_name: "webapp-staging-backend",
+      frontend_promote_repository_name: "webapp-staging-frontend",
+    });
+    const [prod] = loadEnvironments([{ ...production, accountId: "222222222222", state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" } }]);
+    expect(() => environmentOutputs(prod, [...configs.filter((c) => c.name === "staging"), prod])).toThrow(/production: delivery\.promoteFrom "staging" must name another environment in the same AWS account \(222222222222\)/);
   });
 
   test("GIVEN an ARM64 service THEN its image is built for linux/arm64 (T6)", () => {

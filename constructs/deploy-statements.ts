@@ -26,6 +26,11 @@ export interface DeployScope {
   readonly roleName: string;
   /** Lambda functions subscribed to the alarm topic (chat forwarders): SNS may be allowed to invoke them. @default none */
   readonly alarmSubscriberLambdaArns?: readonly string[];
+  /**
+   * Repositories of the environment whose tested images this one promotes (config `delivery.promoteFrom`):
+   * left out of the other-Environment deny; constructs/promotion-statements.ts allows their reads only. @default none
+   */
+  readonly promotionSourceRepositoryArns?: readonly string[];
 }
 
 /** The permission groups, one managed policy each (a managed policy holds at most 6,144 characters). */
@@ -451,7 +456,7 @@ export function guardrailStatements(s: DeployScope): Statement[] {
       sid: "DenyOtherEnvironments",
       effect: "Deny",
       actions: TAGGED_SERVICES.map((service) => `${service}:*`),
-      resources: ["*"],
+      ...(s.promotionSourceRepositoryArns?.length ? { notResources: [...s.promotionSourceRepositoryArns] } : { resources: ["*"] }),
       condition: otherEnvironment,
     },
     {

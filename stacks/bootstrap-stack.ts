@@ -12,6 +12,7 @@ import { PropsError } from "../constructs/errors";
 import { PrivateBucket } from "../constructs/private-bucket";
 import { stateKey } from "../constructs/state-backend";
 import { WorkloadBoundary } from "../constructs/workload-boundary";
+import { promotionSourceRepositories } from "./promotion-source";
 import { Guardrails, RULES, type Waiver } from "../constructs/rules";
 
 export interface BootstrapStackProps {
@@ -92,6 +93,7 @@ export class BootstrapStack extends TerraformStack {
         parameterArns: [...new Set(secrets.filter((s) => s.kind === "ssm").map((s) => s.resourceArn))].sort(),
       });
       const from = environment.delivery.deployFrom;
+      const promotionSourceRepositoryArns = promotionSourceRepositories(environment, props.environments);
       const deployRole = new GithubDeployRole(this, `workflow-deploy-${name}`, {
         oidc: this.githubOidc,
         repository: props.github.repository,
@@ -111,6 +113,7 @@ export class BootstrapStack extends TerraformStack {
           state: { ...props.state, key: stateKey(project, name) },
           boundaryArn: workloadBoundaryArn(project, name, region, accountId),
           alarmSubscriberLambdaArns: environment.monitoring.subscribers.flatMap((s) => ("lambdaArn" in s ? [s.lambdaArn] : [])),
+          promotionSourceRepositoryArns,
         },
       });
       roles[name] = deployRole;
