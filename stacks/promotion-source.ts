@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from "../config/schema";
-import { PropsError } from "../constructs/errors";
-import { partitionOf } from "../constructs/partition";
+import { PropsError } from "../constructs/core/errors";
+import { partitionOf } from "../constructs/core/partition";
 import { deployContract, SERVICE_KEYS } from "./deploy-contract";
 
 /**
