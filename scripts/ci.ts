@@ -49,7 +49,7 @@ export function environmentOutputs(config: EnvironmentConfig, configs?: readonly
     outputs[`${service}_platform`] = dockerPlatform(config.services[service].cpuArchitecture);
   }
   if (!configs) return outputs;
-  const source = promotionSource(config, configs.filter((c) => c.accountId === config.accountId));
+  const source = promotionSource(config, configs, true);
   outputs.promote_from = source?.name ?? "";
   if (source) for (const service of SERVICE_KEYS) outputs[`${service}_promote_repository_name`] = deployContract(source).services[service].repositoryName;
   return outputs;

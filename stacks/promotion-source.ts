@@ -4,22 +4,23 @@ import { partitionOf } from "../constructs/core/partition";
 import { deployContract, SERVICE_KEYS } from "./deploy-contract";
 
 /**
- * The environment `config` promotes images from (config `delivery.promoteFrom`), among the
- * environments of its account; undefined when it builds its own images.
+ * The environment `config` promotes images from (config `delivery.promoteFrom`, README "Promoting to
+ * production") among `candidates`; undefined when it builds its own images. The config loader
+ * already refused a source in another account or region, or the environment itself.
  *
- * @throws PropsError naming the environment, the setting and the value when the source is itself, or
- *   not an environment of the same AWS account (a cross-account copy needs a repository policy on
- *   the source's repositories, which is not built)
+ * @param strict when true (the workflows' helper, which sees every environment), a source that is
+ *   not among `candidates` is an error; when false (a bootstrap stack, which sees its account's
+ *   environments of this synth only), no source is granted
+ * @throws PropsError naming the environment, the setting and the value
  */
-export function promotionSource(config: EnvironmentConfig, sameAccount: readonly EnvironmentConfig[]): EnvironmentConfig | undefined {
+export function promotionSource(config: EnvironmentConfig, candidates: readonly EnvironmentConfig[], strict: boolean): EnvironmentConfig | undefined {
   const name = config.delivery.promoteFrom;
   if (name === undefined) return undefined;
-  const source = sameAccount.find((e) => e.name === name);
-  if (!source || name === config.name) {
+  const source = candidates.find((e) => e.name === name && e.name !== config.name && e.accountId === config.accountId && e.region === config.region);
+  if (!source && strict) {
     throw new PropsError(
-      `${config.name}: delivery.promoteFrom ${JSON.stringify(name)} must name another environment in the same AWS account (${config.accountId}); ` +
-        `environments there: ${sameAccount.filter((e) => e.name !== config.name).map((e) => e.name).join(", ") || "none"}. ` +
-        "Promotion across accounts is not supported yet: leave promoteFrom out and CI builds this environment's images",
+      `${config.name}: delivery.promoteFrom ${JSON.stringify(name)} must name another environment in the same AWS account and region (${config.accountId}, ${config.region}); ` +
+        `environments there: ${candidates.filter((e) => e.name !== config.name && e.accountId === config.accountId && e.region === config.region).map((e) => e.name).join(", ") || "none"}`,
     );
   }
   return source;
@@ -27,7 +28,7 @@ export function promotionSource(config: EnvironmentConfig, sameAccount: readonly
 
 /** ARNs of the repositories `config` promotes from (the source's service repositories), or none. */
 export function promotionSourceRepositories(config: EnvironmentConfig, sameAccount: readonly EnvironmentConfig[]): string[] {
-  const source = promotionSource(config, sameAccount);
+  const source = promotionSource(config, sameAccount, false);
   if (!source) return [];
   const contract = deployContract(source);
   return SERVICE_KEYS.map((key) => `arn:${partitionOf(source.region)}:ecr:${source.region}:${source.accountId}:repository/${contract.services[key].repositoryName}`);

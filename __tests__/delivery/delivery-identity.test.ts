@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { ConfigError, loadEnvironment } from "../../config";
 import { harnessOptionsFromEnv, planStack, plannedOfType, synthesize } from "../../lib/terraform";
 import { buildStacks, messageOf, production, resourceList, staging, synth, type Synth } from "../helpers";
-import { PropsError } from "../../constructs/core/errors";
 
 const ACCOUNT = "111111111111";
 const { bootstrap, environments } = buildStacks();
@@ -119,12 +118,19 @@ describe("separate AWS accounts per environment", () => {
   // Promotion across accounts is not supported (below): production builds its own images here.
   const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" }, delivery: { deployFrom: { environment: "production" } } }];
 
-  test("GIVEN production promotes from staging in another account THEN synth fails naming the environment, the setting, the value and what is allowed", () => {
+  test("GIVEN production promotes from staging in another account THEN config loading fails naming the environment, the setting, the value and what is allowed", () => {
     const promoting = [staging, { ...twoAccounts[1], delivery: { deployFrom: { environment: "production" }, promoteFrom: "staging" } }];
-    expect(messageOf(() => buildStacks(promoting), PropsError)).toBe(
-      `production: delivery.promoteFrom "staging" must name another environment in the same AWS account (${PROD_ACCOUNT}); environments there: none. ` +
-        "Promotion across accounts is not supported yet: leave promoteFrom out and CI builds this environment's images",
+    expect(messageOf(() => buildStacks(promoting), ConfigError)).toBe(
+      `Invalid configuration for environment "production":\n  - delivery.promoteFrom: got "staging" (account ${ACCOUNT}, eu-west-1); must be another environment in this environment's account and region (${PROD_ACCOUNT}, eu-west-1): ` +
+        "promotion across accounts or regions is not supported yet; leave promoteFrom out and CI builds this environment's images",
     );
+    expect(messageOf(() => buildStacks([staging, { ...production, delivery: { deployFrom: { environment: "production" }, promoteFrom: "production" } }]), ConfigError)).toContain('delivery.promoteFrom: got "production"; must be another environment');
+  });
+
+  test("GIVEN only production is synthesized (its source not in the synth) THEN its bootstrap grants no promotion read", () => {
+    const alone = synth(buildStacks([production]).bootstrap).json;
+    expect(Object.keys(alone.resource?.aws_iam_policy ?? {}).filter((id) => id.includes("promotion"))).toEqual([]);
+    expect(Object.keys(boot.resource?.aws_iam_policy ?? {}).filter((id) => id.includes("promotion"))).toHaveLength(1);
   });
   const built = buildStacks(twoAccounts);
   const [first, second] = built.bootstraps.map((stack) => ({ name: stack.node.id, json: synth(stack).json }));

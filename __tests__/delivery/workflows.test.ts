@@ -416,7 +416,7 @@ describe("scripts/ci.ts (the workflows' helper)", () => {
       frontend_promote_repository_name: "webapp-staging-frontend",
     });
     const [prod] = loadEnvironments([{ ...production, accountId: "222222222222", state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" } }]);
-    expect(() => environmentOutputs(prod, [...configs.filter((c) => c.name === "staging"), prod])).toThrow(/production: delivery\.promoteFrom "staging" must name another environment in the same AWS account \(222222222222\)/);
+    expect(() => environmentOutputs(prod, [...configs.filter((c) => c.name === "staging"), prod])).toThrow(/production: delivery\.promoteFrom "staging" must name another environment in the same AWS account and region \(222222222222, eu-west-1\); environments there: none/);
   });
 
   test("GIVEN an ARM64 service THEN its image is built for linux/arm64 (T6)", () => {
