@@ -98,6 +98,16 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
       ]);
     }
   }
+  // --- issue 12: promotion (delivery.promoteFrom, README "Promoting to production") stays in one account and region ---
+  for (const c of configs) {
+    const name = c.delivery.promoteFrom;
+    const source = configs.find((o) => o.name === name);
+    if (name !== undefined && (name === c.name || (source && (source.accountId !== c.accountId || source.region !== c.region)))) {
+      throw new ConfigError(c.name, [
+        `delivery.promoteFrom: got "${name}"${source && name !== c.name ? ` (account ${source.accountId}, ${source.region})` : ""}; must be another environment in this environment's account and region (${c.accountId}, ${c.region}): promotion across accounts or regions is not supported yet; leave promoteFrom out and CI builds this environment's images`,
+      ]);
+    }
+  }
   const cross = crossEnvironmentProblems(configs);
   if (cross.length) throw new ConfigError(cross[0].environment, cross.filter((p) => p.environment === cross[0].environment).map((p) => p.problem));
   return configs;

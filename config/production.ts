@@ -68,7 +68,7 @@ export const production: EnvironmentInput = {
   },
   uploads: { versioned: true, preventDestroy: true },
   registry: { keepImages: 50, untaggedExpiryDays: 7, preventDestroy: true },
-  delivery: { deployFrom: { environment: "production" } },
+  delivery: { deployFrom: { environment: "production" }, promoteFrom: "staging" },
   cluster: { containerInsights: true, execLogRetentionDays: 365 },
   /** Usage assumptions of the cost estimate where production differs from the defaults (README "Monthly cost estimate"). */
   cost: { requestsPerMonth: 10_000_000, natDataGiBPerMonth: 100, logIngestGiBPerGroupPerMonth: 3 },

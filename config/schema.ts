@@ -410,6 +410,11 @@ export const environmentSchema = z
       workflow: z.string().regex(/^[\w.-]+\.ya?ml$/, { error: "must be a workflow file name such as deploy-production.yml" }).optional(),
       /** Branch that workflow runs on (for `deployFrom: { branch }` it must be that branch). @default the deployFrom branch, else "main" */
       workflowBranch: z.string().regex(/^[\w./-]{1,255}$/, { error: "must be a branch name" }).optional(),
+      /**
+       * Environment whose tested images this one deploys, copied by digest instead of rebuilt (README
+       * "Promoting to production"). It must be in the same AWS account. @default none: CI builds the images
+       */
+      promoteFrom: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: "must be an environment name such as staging" }).optional(),
     }),
     /** Waivers of guardrail rules for this environment (README "Guardrails"). */
     guardrails: guardrailsSchema,

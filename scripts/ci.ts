@@ -3,7 +3,7 @@
  * of repeating it:
  *
  *   npx tsx scripts/ci.ts env <environment>
- *     `key=value` lines for $GITHUB_OUTPUT: region, registry, and per service its image source,
+ *     `key=value` lines for $GITHUB_OUTPUT: region, registry, the plan role's repository variable, and per service its image source,
  *     ECR repository URL and build platform (from cpuArchitecture, trap T6).
  *
  *   npx tsx scripts/ci.ts deployed-tags <environment> <state.json>
@@ -18,6 +18,7 @@ import { environments, loadEnvironments, type EnvironmentConfig } from "../confi
 import { dockerPlatform } from "../constructs/compute/container-image";
 import { imageSourcesOf, imageTagVariable, registryHost } from "../lib/deploy/images";
 import { deployContract, SERVICE_KEYS, type ServiceKey } from "../stacks/deploy-contract";
+import { promotionSource } from "../stacks/promotion-source";
 
 export const USAGE = "usage: ci.ts env <environment> | ci.ts deployed-tags <environment> <state.json>";
 
@@ -29,18 +30,28 @@ function environmentNamed(name: string | undefined, configs: readonly Environmen
   return config;
 }
 
-/** The workflow outputs of `env <environment>`, in a stable order. */
-export function environmentOutputs(config: EnvironmentConfig): Record<string, string> {
+/**
+ * The workflow outputs of `env <environment>`, in a stable order. With `configs` (every environment),
+ * `promote_from` names the environment whose images this one promotes (config delivery.promoteFrom,
+ * empty when CI builds them) and `<service>_promote_repository_name` its repositories.
+ */
+export function environmentOutputs(config: EnvironmentConfig, configs?: readonly EnvironmentConfig[]): Record<string, string> {
   const contract = deployContract(config);
   const sources = imageSourcesOf(config);
   const registry = registryHost(contract);
   const outputs: Record<string, string> = { environment: config.name, region: config.region, account_id: config.accountId, registry };
+  // The repository variable holding the environment's plan role (bootstrap output <env>_plan_role_arn).
+  outputs.plan_role_variable = `AWS_PLAN_ROLE_ARN_${config.name.toUpperCase()}`;
   for (const service of SERVICE_KEYS) {
     outputs[`${service}_source`] = sources[service].source;
     outputs[`${service}_repository`] = `${registry}/${contract.services[service].repositoryName}`;
     outputs[`${service}_repository_name`] = contract.services[service].repositoryName;
     outputs[`${service}_platform`] = dockerPlatform(config.services[service].cpuArchitecture);
   }
+  if (!configs) return outputs;
+  const source = promotionSource(config, configs, true);
+  outputs.promote_from = source?.name ?? "";
+  if (source) for (const service of SERVICE_KEYS) outputs[`${service}_promote_repository_name`] = deployContract(source).services[service].repositoryName;
   return outputs;
 }
 
@@ -94,7 +105,7 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
   try {
     const [command, name, file] = argv;
     if (command === "env" && argv.length === 2) {
-      const outputs = environmentOutputs(environmentNamed(name, configs));
+      const outputs = environmentOutputs(environmentNamed(name, configs), configs);
       out(Object.entries(outputs).map(([key, value]) => `${key}=${value}\n`).join(""));
       return 0;
     }

@@ -12,6 +12,7 @@ import { PropsError } from "../constructs/core/errors";
 import { PrivateBucket } from "../constructs/data/private-bucket";
 import { stateKey } from "../constructs/data/state-backend";
 import { WorkloadBoundary } from "../constructs/delivery/workload-boundary";
+import { promotionSourceRepositories } from "./promotion-source";
 import { Guardrails, RULES, type Waiver } from "../constructs/rules";
 
 export interface BootstrapStackProps {
@@ -24,7 +25,7 @@ export interface BootstrapStackProps {
   readonly state: { readonly bucket: string; readonly region: string };
   /** The repository whose GitHub Actions plan and deploy (config `github.repository`). */
   readonly github: { readonly repository: string };
-  /** The environments of this stack's account, all in one account: one deploy role each; the plan role reads them all. */
+  /** The environments of this stack's account, all in one account: one deploy role and one read-only plan role each. */
   readonly environments: readonly EnvironmentConfig[];
   /** Guardrail waivers of this stack (config `bootstrap.guardrails.waivers`). @default none */
   readonly waivers?: readonly Waiver[];
@@ -36,7 +37,7 @@ export const BOOTSTRAP_STACK = "bootstrap";
 /**
  * Creates what must exist before anything else can run: the state bucket that the environment
  * stacks' S3 backends need, and the identities GitHub Actions uses (README "Continuous delivery"):
- * the GitHub OIDC provider, one deploy role per environment and the read-only plan role.
+ * the GitHub OIDC provider, one deploy role and one read-only plan role per environment.
  * Its own state is local (it cannot live in the bucket it creates); the file sits in the project
  * root as `terraform.bootstrap.tfstate` (README: "Bootstrap order").
  */
@@ -45,7 +46,8 @@ export class BootstrapStack extends TerraformStack {
   readonly githubOidc: GithubOidcProvider;
   /** Deploy role per environment name. */
   readonly deployRoles: Readonly<Record<string, GithubDeployRole>>;
-  readonly planRole: GithubPlanRole;
+  /** Read-only plan role per environment name (README "Permissions of the roles"). */
+  readonly planRoles: Readonly<Record<string, GithubPlanRole>>;
   /** Permissions boundary per environment name: every role of that environment carries it. */
   readonly boundaries: Readonly<Record<string, WorkloadBoundary>>;
 
@@ -91,6 +93,7 @@ export class BootstrapStack extends TerraformStack {
         parameterArns: [...new Set(secrets.filter((s) => s.kind === "ssm").map((s) => s.resourceArn))].sort(),
       });
       const from = environment.delivery.deployFrom;
+      const promotionSourceRepositoryArns = promotionSourceRepositories(environment, props.environments);
       const deployRole = new GithubDeployRole(this, `workflow-deploy-${name}`, {
         oidc: this.githubOidc,
         repository: props.github.repository,
@@ -110,6 +113,7 @@ export class BootstrapStack extends TerraformStack {
           state: { ...props.state, key: stateKey(project, name) },
           boundaryArn: workloadBoundaryArn(project, name, region, accountId),
           alarmSubscriberLambdaArns: environment.monitoring.subscribers.flatMap((s) => ("lambdaArn" in s ? [s.lambdaArn] : [])),
+          promotionSourceRepositoryArns,
         },
       });
       roles[name] = deployRole;
@@ -120,22 +124,24 @@ export class BootstrapStack extends TerraformStack {
     }
     this.boundaries = boundaries;
     this.deployRoles = roles;
-    this.planRole = new GithubPlanRole(this, "workflow-plan", {
-      oidc: this.githubOidc,
-      repository: props.github.repository,
-      environments: props.environments.map((env) => ({
-        project: env.project,
-        environment: env.name,
-        region: env.region,
-        accountId: env.accountId,
-        hostedZoneId: env.domain.hostedZoneId,
-      })),
-      state: props.state,
-    });
-    new TerraformOutput(this, "plan_role_arn", {
-      value: this.planRole.role.arn,
-      description: "Read-only role of pull-request plans and drift detection: repository variable AWS_PLAN_ROLE_ARN",
-    });
+    const planRoles: Record<string, GithubPlanRole> = {};
+    for (const env of props.environments) {
+      const from = env.delivery.deployFrom;
+      // An environment deployed from a GitHub environment (with reviewers) is planned from one too.
+      const reviewed = "environment" in from ? { environment: `${from.environment}-plan` } : undefined;
+      planRoles[env.name] = new GithubPlanRole(this, `workflow-plan-${env.name}`, {
+        oidc: this.githubOidc,
+        repository: props.github.repository,
+        environments: [{ project: env.project, environment: env.name, region: env.region, accountId: env.accountId, hostedZoneId: env.domain.hostedZoneId }],
+        state: props.state,
+        reviewed,
+      });
+      new TerraformOutput(this, `${env.name}_plan_role_arn`, {
+        value: planRoles[env.name].role.arn,
+        description: `Read-only role of ${env.name}'s pull-request plans${reviewed ? ` (jobs in the GitHub environment ${reviewed.environment})` : ""} and drift detection: repository variable AWS_PLAN_ROLE_ARN_${env.name.toUpperCase()}`,
+      });
+    }
+    this.planRoles = planRoles;
     new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubOidc.arn, description: "GitHub Actions OIDC identity provider" });
     Aspects.of(this).add(new Guardrails(RULES, props.waivers ?? []));
   }

@@ -118,7 +118,8 @@ describe("loadEnvironments", () => {
     expect(() => loadEnvironments([staging, { ...production, accountId: "999999999999" }])).toThrow(
       /Invalid configuration for environment "production":\n {2}- state\.bucket: got "webapp-terraform-state-example", the bucket of "staging" in account 111111111111; an environment in its own account \(999999999999\) keeps its state in a bucket of that account/,
     );
-    const [, p] = loadEnvironments([staging, { ...production, accountId: "999999999999", state: { bucket: "webapp-state-prod", region: "eu-west-1" } }]);
+    // without promoteFrom: promotion across accounts is refused (delivery-identity.test.ts)
+    const [, p] = loadEnvironments([staging, { ...production, accountId: "999999999999", state: { bucket: "webapp-state-prod", region: "eu-west-1" }, delivery: { deployFrom: { environment: "production" } } }]);
     expect(p.accountId).toBe("999999999999");
   });
 

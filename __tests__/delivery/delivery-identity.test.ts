@@ -58,6 +58,24 @@ describe("service role trust (confused deputy)", () => {
   });
 });
 
+describe("task and execution role trust (confused deputy)", () => {
+  // AWS documents aws:SourceAccount and aws:SourceArn = arn:aws:ecs:<region>:<account>:* for roles ECS tasks
+  // assume; it documents no narrower SourceArn (cluster, task definition) for ecs-tasks.amazonaws.com.
+  test.each(["staging", "production"])("%s: every role trusted by ecs-tasks.amazonaws.com only for ECS in this account and region", (env) => {
+    const json = envs.find(([name]) => name === env)![1];
+    const trusts = Object.values(json.data?.aws_iam_policy_document ?? {})
+      .flatMap((d) => (d as { statement: { principals?: { identifiers: string[] }[]; condition?: unknown }[] }).statement)
+      .filter((s) => s.principals?.some((p) => p.identifiers.includes("ecs-tasks.amazonaws.com")));
+    expect(trusts).toHaveLength(4); // backend and frontend: task role and execution role
+    for (const trust of trusts) {
+      expect(trust.condition).toEqual([
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:ecs:eu-west-1:${ACCOUNT}:*`] },
+      ]);
+    }
+  });
+});
+
 describe("bootstrap stack", () => {
   test("Terraform refuses to run it in any account but the environments'", () => {
     expect(boot.provider.aws[0].allowed_account_ids).toEqual([ACCOUNT]);
@@ -97,7 +115,23 @@ describe("workflow pin in config", () => {
 
 describe("separate AWS accounts per environment", () => {
   const PROD_ACCOUNT = "222222222222";
-  const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" } }];
+  // Promotion across accounts is not supported (below): production builds its own images here.
+  const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" }, delivery: { deployFrom: { environment: "production" } } }];
+
+  test("GIVEN production promotes from staging in another account THEN config loading fails naming the environment, the setting, the value and what is allowed", () => {
+    const promoting = [staging, { ...twoAccounts[1], delivery: { deployFrom: { environment: "production" }, promoteFrom: "staging" } }];
+    expect(messageOf(() => buildStacks(promoting), ConfigError)).toBe(
+      `Invalid configuration for environment "production":\n  - delivery.promoteFrom: got "staging" (account ${ACCOUNT}, eu-west-1); must be another environment in this environment's account and region (${PROD_ACCOUNT}, eu-west-1): ` +
+        "promotion across accounts or regions is not supported yet; leave promoteFrom out and CI builds this environment's images",
+    );
+    expect(messageOf(() => buildStacks([staging, { ...production, delivery: { deployFrom: { environment: "production" }, promoteFrom: "production" } }]), ConfigError)).toContain('delivery.promoteFrom: got "production"; must be another environment');
+  });
+
+  test("GIVEN only production is synthesized (its source not in the synth) THEN its bootstrap grants no promotion read", () => {
+    const alone = synth(buildStacks([production]).bootstrap).json;
+    expect(Object.keys(alone.resource?.aws_iam_policy ?? {}).filter((id) => id.includes("promotion"))).toEqual([]);
+    expect(Object.keys(boot.resource?.aws_iam_policy ?? {}).filter((id) => id.includes("promotion"))).toHaveLength(1);
+  });
   const built = buildStacks(twoAccounts);
   const [first, second] = built.bootstraps.map((stack) => ({ name: stack.node.id, json: synth(stack).json }));
   const prodStack = synth(built.environments.find((e) => e.config.name === "production")!).json;
@@ -117,7 +151,7 @@ describe("separate AWS accounts per environment", () => {
       const other = env === "staging" ? "production" : "staging";
       expect(resourceList(json, "aws_s3_bucket").map((b) => b.bucket)).toEqual([bucket]);
       expect(resourceList(json, "aws_iam_openid_connect_provider")).toHaveLength(1);
-      expect(resourceList(json, "aws_iam_role").map((r) => r.name).sort()).toEqual(["webapp-github-plan", `webapp-${env}-github-deploy`]);
+      expect(resourceList(json, "aws_iam_role").map((r) => r.name).sort()).toEqual([`webapp-github-plan-${env}`, `webapp-${env}-github-deploy`]);
       const policies = JSON.stringify(json.data?.aws_iam_policy_document);
       expect(policies).toContain(`:${account}:`);
       expect(policies).not.toContain(other);
@@ -139,7 +173,7 @@ describe("separate AWS accounts per environment", () => {
       synthesize(outdir, twoAccounts);
       const result = await planStack(outdir, "bootstrap-production", harnessOptionsFromEnv());
       expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
-      expect(plannedOfType(result.plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan", "webapp-production-github-deploy"]);
+      expect(plannedOfType(result.plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan-production", "webapp-production-github-deploy"]);
       expect(plannedOfType(result.plan, "aws_s3_bucket").map((r) => r.values.bucket)).toEqual(["webapp-terraform-state-prod"]);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

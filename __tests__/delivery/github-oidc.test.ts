@@ -83,13 +83,12 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       expect(role?.assume_role_policy).toMatch(new RegExp(`^\\$\\{data\\.aws_iam_policy_document\\.${construct}_trust_\\w+\\.json\\}$`));
     });
 
-    test("seven managed policies, all attached to the role", () => {
+    test("seven managed policies (production: eight, with the promotion read), all attached to the role", () => {
       const policies = resourceList(json, "aws_iam_policy").filter((p) => String(p.name).startsWith(`webapp-${env}-github-deploy-`));
-      expect(policies.map((p) => p.name).sort()).toEqual(
-        ["containers", "data", "guardrails", "identity", "network", "operations", "state"].map((g) => `webapp-${env}-github-deploy-${g}`),
-      );
+      const names = ["containers", "data", "guardrails", "identity", "network", "operations", ...(env === "production" ? ["promotion"] : []), "state"];
+      expect(policies.map((p) => p.name).sort()).toEqual(names.map((g) => `webapp-${env}-github-deploy-${g}`));
       const attachments = Object.entries(resources(json, "aws_iam_role_policy_attachment")).filter(([id]) => id.startsWith(`${construct}_`));
-      expect(attachments).toHaveLength(7);
+      expect(attachments).toHaveLength(names.length);
       expect(attachments.every(([, a]) => String(a.role).includes(`${construct}_role_`))).toBe(true);
     });
 
@@ -101,13 +100,19 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       ]);
     });
 
-    test("no other statement reaches the state bucket or another environment's names", () => {
+    test("no other statement reaches the state bucket or another environment's names (production: but the read of staging's two repositories it promotes from)", () => {
       const other = env === "staging" ? "production" : "staging";
       const outsideState = Object.entries(groups)
         .filter(([group]) => group !== "state")
         .flatMap(([, statements]) => allows(statements));
       expect(outsideState.flatMap((s) => s.resources ?? []).filter((r) => r.includes("webapp-terraform-state-example"))).toEqual([]);
-      expect(JSON.stringify(allows(all))).not.toContain(other);
+      const promotion = (s: Statement) => s.sid === "PromotionSourceRead";
+      expect(JSON.stringify(allows(all).filter((s) => !promotion(s)))).not.toContain(other);
+      expect(allows(all).filter(promotion)).toEqual(
+        env === "production"
+          ? [{ sid: "PromotionSourceRead", actions: ["ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], resources: ["arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-backend", "arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-frontend"] }]
+          : [],
+      );
     });
 
     test("no wildcard service actions; a '*' resource only for the listed unscopable actions, and only in the environment's region", () => {
@@ -172,11 +177,15 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       const [identities, otherEnvironments] = groups.guardrails;
       expect(identities).toMatchObject({ effect: "Deny", actions: ["iam:*"] });
       expect(identities.resources).toEqual(
-        expect.arrayContaining([expect.stringMatching(new RegExp(`:role/webapp-${env}-github-deploy$`)), expect.stringMatching(/:role\/webapp-github-plan$/), expect.stringMatching(/:oidc-provider\/token\.actions\.githubusercontent\.com$/)]),
+        expect.arrayContaining([expect.stringMatching(new RegExp(`:role/webapp-${env}-github-deploy$`)), expect.stringMatching(/:role\/webapp-github-plan-\*$/), expect.stringMatching(/:oidc-provider\/token\.actions\.githubusercontent\.com$/)]),
       );
+      // production promotes staging's images (config delivery.promoteFrom): only those two repositories are left out,
+      // and PromotionSourceReadOnly (evaluated in iam-simulation.test.ts) keeps them read-only
       expect(otherEnvironments).toMatchObject({
         effect: "Deny",
-        resources: ["*"],
+        ...(env === "production"
+          ? { not_resources: ["arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-backend", "arn:aws:ecr:eu-west-1:111111111111:repository/webapp-staging-frontend"] }
+          : { resources: ["*"] }),
         condition: [
           { test: "StringNotEquals", variable: "aws:ResourceTag/Environment", values: [env] },
           { test: "Null", variable: "aws:ResourceTag/Environment", values: ["false"] },
@@ -186,29 +195,16 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
     });
   });
 
-  describe("plan role", () => {
-    const groups = roleStatements(json, "workflow-plan");
+  describe.each(["staging", "production"])("%s plan role", (env) => {
+    const groups = roleStatements(json, `workflow-plan-${env}`);
     const all = Object.values(groups).flat();
-    const keys = ["staging", "production"].flatMap((env) => [`webapp/${env}/terraform.tfstate`, `webapp/${env}/terraform.tfstate.tflock`]);
+    const keys = [`webapp/${env}/terraform.tfstate`, `webapp/${env}/terraform.tfstate.tflock`];
 
-    test("trusts pull requests and the default branch (scheduled drift runs) of the repository, nothing else", () => {
-      expect(statementsOf(json, "workflow-plan_trust")).toEqual([
-        expect.objectContaining({
-          actions: ["sts:AssumeRoleWithWebIdentity"],
-          principals: [{ type: "Federated", identifiers: [`\${${oidcAddress}.arn}`] }],
-          condition: [
-            { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
-            { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: [`repo:${REPO}:pull_request`, `repo:${REPO}:ref:refs/heads/main`] },
-          ],
-        }),
-      ]);
+    test("named <project>-github-plan-<env>, one-hour sessions", () => {
+      expect(resourceList(json, "aws_iam_role").find((r) => r.name === `webapp-github-plan-${env}`)).toMatchObject({ max_session_duration: 3600 });
     });
 
-    test("named <project>-github-plan, one-hour sessions", () => {
-      expect(resourceList(json, "aws_iam_role").find((r) => r.name === "webapp-github-plan")).toMatchObject({ max_session_duration: 3600 });
-    });
-
-    test("reads every environment's state object and lock file, writes nothing", () => {
+    test("reads its own environment's state object and lock file only, writes nothing", () => {
       expect(groups.state).toEqual([
         { sid: "StateList", actions: ["s3:ListBucket"], resources: [BUCKET], condition: [{ test: "StringEquals", variable: "s3:prefix", values: keys }] },
         { sid: "StateRead", actions: ["s3:GetObject"], resources: keys.map((k) => `${BUCKET}/${k}`) },
@@ -234,12 +230,54 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       const objectReads = all.filter((s) => s.actions.some((a) => a === "s3:GetObject")).flatMap((s) => s.resources ?? []);
       expect(objectReads).toEqual(keys.map((k) => `${BUCKET}/${k}`));
       const bucketSettings = groups.read.find((s) => s.sid === "BucketSettings");
-      expect(bucketSettings?.resources).toEqual(["arn:aws:s3:::webapp-staging-*", "arn:aws:s3:::webapp-production-*"]);
+      expect(bucketSettings?.resources).toEqual([`arn:aws:s3:::webapp-${env}-*`]);
+      // nothing of the other environment
+      expect(JSON.stringify(all)).not.toContain(env === "staging" ? "production" : "staging");
     });
   });
 
+  test("staging's plan role trusts pull requests and the default branch (scheduled drift runs) of the repository, nothing else", () => {
+    expect(statementsOf(json, "workflow-plan-staging_trust")).toEqual([
+      expect.objectContaining({
+        actions: ["sts:AssumeRoleWithWebIdentity"],
+        principals: [{ type: "Federated", identifiers: [`\${${oidcAddress}.arn}`] }],
+        condition: [
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] },
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: [`repo:${REPO}:pull_request`, `repo:${REPO}:ref:refs/heads/main`] },
+        ],
+      }),
+    ]);
+  });
+
+  test("production's plan role trusts the drift workflow on main and pull-request plan jobs in the GitHub environment production-plan, nothing else", () => {
+    const federated = { actions: ["sts:AssumeRoleWithWebIdentity"], principals: [{ type: "Federated", identifiers: [`\${${oidcAddress}.arn}`] }] };
+    const aud = { test: "StringEquals", variable: "token.actions.githubusercontent.com:aud", values: ["sts.amazonaws.com"] };
+    expect(statementsOf(json, "workflow-plan-production_trust")).toEqual([
+      expect.objectContaining({
+        ...federated,
+        sid: "DriftOnDefaultBranch",
+        condition: [
+          aud,
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: [`repo:${REPO}:ref:refs/heads/main`] },
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:job_workflow_ref", values: [`${REPO}/.github/workflows/drift.yml@refs/heads/main`] },
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:ref", values: ["refs/heads/main"] },
+        ],
+      }),
+      expect.objectContaining({
+        ...federated,
+        sid: "ReviewedPullRequestPlans",
+        condition: [
+          aud,
+          { test: "StringEquals", variable: "token.actions.githubusercontent.com:sub", values: [`repo:${REPO}:environment:production-plan`] },
+          { test: "StringLike", variable: "token.actions.githubusercontent.com:job_workflow_ref", values: [`${REPO}/.github/workflows/pull-request.yml@refs/pull/*/merge`] },
+          { test: "StringLike", variable: "token.actions.githubusercontent.com:ref", values: ["refs/pull/*/merge"] },
+        ],
+      }),
+    ]);
+  });
+
   test("outputs: the role ARNs and the provider ARN for the repository variables", () => {
-    expect(Object.keys(json.output ?? {}).sort()).toEqual(["github_oidc_provider_arn", "plan_role_arn", "production_deploy_role_arn", "staging_deploy_role_arn", "state_bucket"]);
+    expect(Object.keys(json.output ?? {}).sort()).toEqual(["github_oidc_provider_arn", "production_deploy_role_arn", "production_plan_role_arn", "staging_deploy_role_arn", "staging_plan_role_arn", "state_bucket"]);
   });
 
   test("GIVEN staging deploys from a GitHub environment WHEN synthesized THEN its role trusts that environment instead of the branch", () => {
@@ -307,8 +345,8 @@ describe("through real Terraform", () => {
     const result = await planStack(outdir, "bootstrap", harnessOptionsFromEnv());
     expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
     const policies = plannedOfType(result.plan, "aws_iam_policy");
-    // 7 per deploy role, 2 for the plan role, one permissions boundary per environment
-    expect(policies).toHaveLength(18);
+    // per environment: 7 for the deploy role, 2 for the plan role, one permissions boundary; production's promotion read
+    expect(policies).toHaveLength(21);
     for (const policy of policies) {
       const document = policy.values.policy;
       expect(typeof document).toBe("string");

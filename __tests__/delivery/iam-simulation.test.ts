@@ -21,7 +21,9 @@ type TfStatement = {
   sid?: string;
   effect?: string;
   actions?: string[];
+  not_actions?: string[];
   resources?: string[];
+  not_resources?: string[];
   principals?: { type: string; identifiers: string[] }[];
   condition?: { test: string; variable: string; values: string[] }[];
 };
@@ -36,8 +38,9 @@ function toIamJson(statements: TfStatement[]): Record<string, unknown> {
       return {
         ...(s.sid ? { Sid: s.sid } : {}),
         Effect: s.effect ?? "Allow",
-        Action: s.actions,
+        ...(s.not_actions ? { NotAction: s.not_actions } : { Action: s.actions }),
         ...(s.resources ? { Resource: s.resources } : {}),
+        ...(s.not_resources ? { NotResource: s.not_resources } : {}),
         ...(s.principals ? { Principal: Object.fromEntries(s.principals.map((p) => [p.type, p.identifiers.map((i) => (i.includes("openid_connect_provider") ? OIDC : i))])) } : {}),
         ...(s.condition ? { Condition: condition } : {}),
       };
@@ -170,6 +173,35 @@ describe("staging's deploy role, evaluated", () => {
   });
 });
 
+describe("production's deploy role promoting staging's images (config delivery.promoteFrom), evaluated", () => {
+  const policies = policiesOf("workflow-deploy-production_");
+  const stagingRepo = (name: string) => arn("ecr", `repository/webapp-staging-${name}`);
+
+  test.each<[string, Request]>([
+    ["resolves the tested tag's digest in staging's repository", { action: "ecr:DescribeImages", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["reads the manifest staging tested", { action: "ecr:BatchGetImage", resource: stagingRepo("frontend"), context: tagged("staging") }],
+    ["reads its layers", { action: "ecr:GetDownloadUrlForLayer", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["writes the copy into its own repository", { action: "ecr:PutImage", resource: arn("ecr", "repository/webapp-production-backend"), context: tagged("production") }],
+  ])("allowed: %s", async (_name, request) => {
+    expect(await decide(policies, request)).toBe("Allowed");
+  });
+
+  test.each<[string, Request]>([
+    ["pushes into staging's repository", { action: "ecr:PutImage", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["deletes staging's images", { action: "ecr:BatchDeleteImage", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["sets a policy on staging's repository", { action: "ecr:SetRepositoryPolicy", resource: stagingRepo("backend"), context: tagged("staging") }],
+    ["deletes staging's repository", { action: "ecr:DeleteRepository", resource: stagingRepo("frontend"), context: tagged("staging") }],
+    ["reads another staging repository", { action: "ecr:BatchGetImage", resource: stagingRepo("worker"), context: tagged("staging") }],
+    ["reads staging's state", { action: "s3:GetObject", resource: `${STATE}/webapp/staging/terraform.tfstate` }],
+  ])("denied: %s", async (_name, request) => {
+    expect(await decide(policies, request)).toMatch(DENIED_RESULT);
+  });
+
+  test("staging's deploy role, by contrast, cannot read production's images (promotion goes one way)", async () => {
+    expect(await decide(policiesOf("workflow-deploy-staging_"), { action: "ecr:BatchGetImage", resource: arn("ecr", "repository/webapp-production-backend"), context: tagged("production") })).toMatch(DENIED_RESULT);
+  });
+});
+
 describe("a role staging's deploy role creates, evaluated with its boundary", () => {
   // Whatever inline policy the deploy role writes into a bounded role (here: everything), the boundary caps it.
   const everything = [{ name: "written-by-the-pipeline", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }];
@@ -209,8 +241,8 @@ describe("a role staging's deploy role creates, evaluated with its boundary", ()
   });
 });
 
-describe("the plan role, evaluated", () => {
-  const policies = policiesOf("workflow-plan_");
+describe("staging's plan role, evaluated", () => {
+  const policies = policiesOf("workflow-plan-staging_");
 
   test.each<[string, Request]>([
     ["reads staging's state", { action: "s3:GetObject", resource: `${STATE}/webapp/staging/terraform.tfstate` }],
@@ -227,6 +259,11 @@ describe("the plan role, evaluated", () => {
     ["reads log events", { action: "logs:GetLogEvents", resource: arn("logs", "log-group:/webapp/staging/ecs/backend:log-stream:x") }],
     ["creates a role", { action: "iam:CreateRole", resource: iam("role/webapp-staging-x") }],
     ["updates a service", { action: "ecs:UpdateService", resource: arn("ecs", "service/webapp-staging-cluster/webapp-staging-backend") }],
+    // Finding 4: any pull request can run code with this role; production's state needs a reviewer (production's plan role).
+    ["reads production's state", { action: "s3:GetObject", resource: `${STATE}/webapp/production/terraform.tfstate` }],
+    ["lists production's state", { action: "s3:ListBucket", resource: STATE, context: { "s3:prefix": "webapp/production/terraform.tfstate" } }],
+    ["reads production's repositories", { action: "ecr:DescribeImages", resource: arn("ecr", "repository/webapp-production-backend") }],
+    ["reads production's roles", { action: "iam:GetRolePolicy", resource: iam("role/webapp-production-backend-task") }],
   ])("denied: %s", async (_name, request) => {
     expect(await decide(policies, request)).toMatch(DENIED_RESULT);
   });
@@ -243,6 +280,77 @@ describe("the plan role, evaluated", () => {
       }
     }
     expect(writes).toEqual([]);
+  });
+});
+
+// AWS's service reference (iam-data) lists the GitHub claim keys of AssumeRoleWithWebIdentity
+// (job_workflow_ref, ref, environment, repository, ...) but not the generic OIDC `aud` and `sub`
+// keys, so the validating runSimulation would ignore those two: evaluate without key validation.
+function assumeWith(trust: Record<string, unknown>, role: string, context: Record<string, string>): string {
+  return runUnsafeSimulation(
+    {
+      request: { principal: OIDC, action: "sts:AssumeRoleWithWebIdentity", resource: { resource: iam(`role/${role}`), accountId: ACCOUNT }, contextVariables: context },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // runUnsafeSimulation loads a plain resource policy without a name and then reads its name: hand it
+      // the already-validated form iam-policy accepts, which carries one.
+      resourcePolicy: { __validated: true, policyDocument: trust, metadata: { name: "trust" }, errors: [] },
+    },
+    {},
+  ); // the decision: "Allowed", "ImplicitlyDenied" or "ExplicitlyDenied"
+}
+
+describe("production's plan role, evaluated", () => {
+  const policies = policiesOf("workflow-plan-production_");
+  const trust = trustOf("workflow-plan-production");
+  const reviewedPullRequest = {
+    "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+    "token.actions.githubusercontent.com:sub": `repo:${REPO}:environment:production-plan`,
+    "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/pull-request.yml@refs/pull/7/merge`,
+    "token.actions.githubusercontent.com:ref": "refs/pull/7/merge",
+  };
+  const drift = {
+    "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+    "token.actions.githubusercontent.com:sub": `repo:${REPO}:ref:refs/heads/main`,
+    "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/drift.yml@refs/heads/main`,
+    "token.actions.githubusercontent.com:ref": "refs/heads/main",
+  };
+  const assume = (context: Record<string, string>) => assumeWith(trust, "webapp-github-plan-production", context);
+
+  test.each<[string, Record<string, string>]>([
+    ["drift.yml on main", drift],
+    ["a pull-request plan job in the GitHub environment production-plan (approved by its reviewers)", reviewedPullRequest],
+  ])("assumable by %s", (_name, context) => {
+    expect(assume(context)).toBe("Allowed");
+  });
+
+  test.each<[string, Record<string, string>]>([
+    ["a plain pull request", { ...reviewedPullRequest, "token.actions.githubusercontent.com:sub": `repo:${REPO}:pull_request` }],
+    ["drift.yml on another branch", { ...drift, "token.actions.githubusercontent.com:sub": `repo:${REPO}:ref:refs/heads/feature`, "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/drift.yml@refs/heads/feature`, "token.actions.githubusercontent.com:ref": "refs/heads/feature" }],
+    ["drift.yml from another branch claiming main's subject", { ...drift, "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/drift.yml@refs/heads/feature`, "token.actions.githubusercontent.com:ref": "refs/heads/feature" }],
+    ["another workflow on main (the staging deploy)", { ...drift, "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/deploy-staging.yml@refs/heads/main` }],
+    ["another workflow in production-plan", { ...reviewedPullRequest, "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/other.yml@refs/pull/7/merge` }],
+    ["a branch's push workflow in production-plan", { ...reviewedPullRequest, "token.actions.githubusercontent.com:job_workflow_ref": `${REPO}/.github/workflows/pull-request.yml@refs/heads/feature`, "token.actions.githubusercontent.com:ref": "refs/heads/feature" }],
+    ["the production deploy environment", { ...reviewedPullRequest, "token.actions.githubusercontent.com:sub": `repo:${REPO}:environment:production` }],
+    ["another repository", { ...reviewedPullRequest, "token.actions.githubusercontent.com:sub": "repo:attacker/webapp:environment:production-plan", "token.actions.githubusercontent.com:job_workflow_ref": "attacker/webapp/.github/workflows/pull-request.yml@refs/pull/7/merge" }],
+    ["another audience", { ...drift, "token.actions.githubusercontent.com:aud": "https://github.com/example-org" }],
+  ])("denied: %s", (_name, context) => {
+    expect(assume(context)).toMatch(DENIED_RESULT);
+  });
+
+  test("staging's plan role, by contrast, is assumable by a plain pull request", () => {
+    const plain = { ...reviewedPullRequest, "token.actions.githubusercontent.com:sub": `repo:${REPO}:pull_request` };
+    expect(assumeWith(trustOf("workflow-plan-staging"), "webapp-github-plan-staging", plain)).toBe("Allowed");
+  });
+
+  test.each<[string, Request, string]>([
+    ["reads production's state", { action: "s3:GetObject", resource: `${STATE}/webapp/production/terraform.tfstate` }, "Allowed"],
+    ["reads staging's state", { action: "s3:GetObject", resource: `${STATE}/webapp/staging/terraform.tfstate` }, "ImplicitlyDenied"],
+    ["writes production's state", { action: "s3:PutObject", resource: `${STATE}/webapp/production/terraform.tfstate` }, "ImplicitlyDenied"],
+    ["reads a production secret value", { action: "secretsmanager:GetSecretValue", resource: arn("secretsmanager", "secret:webapp/production/APP_KEY-abcdef") }, "ImplicitlyDenied"],
+  ])("%s", async (_name, request, expected) => {
+    expect(await decide(policies, request)).toBe(expected);
   });
 });
 

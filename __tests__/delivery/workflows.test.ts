@@ -110,17 +110,18 @@ describe("AWS access: OIDC roles only", () => {
     expect(steps.length).toBeGreaterThan(0);
     for (const { step } of steps) {
       expect(Object.keys(step.with ?? {}).sort()).toEqual(["aws-region", "role-duration-seconds", "role-session-name", "role-to-assume"]);
-      expect(step.with?.["role-to-assume"]).toMatch(/^\$\{\{ vars\.AWS_(PLAN_ROLE_ARN|DEPLOY_ROLE_ARN_[A-Z]+) \}\}$/);
+      expect(step.with?.["role-to-assume"]).toMatch(/^\$\{\{ (vars\[steps\.config\.outputs\.plan_role_variable\]|vars\.AWS_DEPLOY_ROLE_ARN_[A-Z]+) \}\}$/);
       const deploys = /DEPLOY_ROLE_ARN/.test(String(step.with?.["role-to-assume"]));
       expect(step.with?.["role-duration-seconds"]).toBe(deploys ? 7200 : 3600);
       expect(step.with?.["aws-region"]).toBe("${{ steps.config.outputs.region }}");
     }
   });
 
-  test("pull requests and drift use the read-only plan role; each deploy workflow its environment's deploy role", () => {
+  test("pull requests and drift use the environment's read-only plan role (variable AWS_PLAN_ROLE_ARN_<ENV>, from scripts/ci.ts); each deploy workflow its environment's deploy role", () => {
     const roles = (file: string) => [...new Set(allSteps().filter((s) => s.file === file && s.step.uses?.startsWith("aws-actions/configure-aws-credentials@")).map((s) => s.step.with?.["role-to-assume"]))];
-    expect(roles("pull-request.yml")).toEqual(["${{ vars.AWS_PLAN_ROLE_ARN }}"]);
-    expect(roles("drift.yml")).toEqual(["${{ vars.AWS_PLAN_ROLE_ARN }}"]);
+    expect(roles("pull-request.yml")).toEqual(["${{ vars[steps.config.outputs.plan_role_variable] }}"]);
+    expect(roles("drift.yml")).toEqual(["${{ vars[steps.config.outputs.plan_role_variable] }}"]);
+    for (const config of configs) expect(environmentOutputs(config).plan_role_variable).toBe(`AWS_PLAN_ROLE_ARN_${config.name.toUpperCase()}`);
     expect(roles("deploy-staging.yml")).toEqual(["${{ vars.AWS_DEPLOY_ROLE_ARN_STAGING }}"]);
     expect(roles("deploy-production.yml")).toEqual(["${{ vars.AWS_DEPLOY_ROLE_ARN_PRODUCTION }}"]);
   });
@@ -140,12 +141,28 @@ describe("AWS access: OIDC roles only", () => {
     }
   });
 
-  test("plans run for the pull_request event and the drift schedule (the plan role trusts pull_request and the default branch)", () => {
+  test("plans run for the pull_request event and the drift schedule on the default branch; drift and plans of branch-deployed environments without a GitHub environment", () => {
     expect(Object.keys(workflows["pull-request.yml"].on)).toEqual(["pull_request"]);
     expect(workflows["drift.yml"].on.schedule).toEqual([{ cron: expect.any(String) }]);
-    for (const file of ["pull-request.yml", "drift.yml"]) {
-      for (const [, job] of jobsOf(file)) expect(job.environment).toBeUndefined();
-    }
+    for (const [, job] of jobsOf("drift.yml")) expect(job.environment).toBeUndefined();
+    expect(workflows["pull-request.yml"].jobs.plan.environment).toBeUndefined();
+  });
+
+  test("environments deployed from a GitHub environment are planned in <env>-plan (the sub claim their plan role trusts), after checking it has required reviewers", () => {
+    const reviewed = workflows["pull-request.yml"].jobs["plan-reviewed"];
+    expect(reviewed.environment).toBe("${{ matrix.environment }}-plan");
+    expect(reviewed.if).toBe(workflows["pull-request.yml"].jobs.plan.if);
+    expect(reviewed.needs).toBe("test");
+    const check = reviewed.steps.findIndex((s) => /is protected/.test(s.name ?? ""));
+    const assume = reviewed.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    expect(check).toBe(0);
+    expect(assume).toBeGreaterThan(check);
+    expect(reviewed.steps[check].run).toContain('gh api "repos/$GITHUB_REPOSITORY/environments/$ENVIRONMENT-plan"');
+    expect(reviewed.steps[check].run).toContain('select(.type == "required_reviewers")');
+    expect(reviewed.steps[check].run).toMatch(/exit 1/);
+    expect(reviewed.permissions).toMatchObject({ actions: "read" });
+    // Apart from that check, the same steps as the plan of the other environments.
+    expect(reviewed.steps.slice(1)).toEqual(workflows["pull-request.yml"].jobs.plan.steps);
   });
 });
 
@@ -202,7 +219,10 @@ describe("concurrency", () => {
 
   test("plans and drift cover exactly the configured environments", () => {
     const names = configs.map((c) => c.name);
-    expect(workflows["pull-request.yml"].jobs.plan.strategy?.matrix.environment).toEqual(names);
+    const { plan, "plan-reviewed": reviewed } = workflows["pull-request.yml"].jobs;
+    // each environment in the plan job its plan role trusts: reviewed when it deploys from a GitHub environment
+    expect(plan.strategy?.matrix.environment).toEqual(configs.filter((c) => "branch" in c.delivery.deployFrom).map((c) => c.name));
+    expect(reviewed.strategy?.matrix.environment).toEqual(configs.filter((c) => "environment" in c.delivery.deployFrom).map((c) => c.name));
     expect(workflows["drift.yml"].jobs.drift.strategy?.matrix.environment).toEqual(names);
     expect(files.filter((f) => f.startsWith("deploy-")).map((f) => f.slice(7, -4)).sort()).toEqual([...names].sort());
   });
@@ -283,6 +303,30 @@ describe("deploys", () => {
     expect(job.steps.find((s) => s.id === "config")?.run).toBe('npx tsx scripts/ci.ts env "$ENVIRONMENT" >> "$GITHUB_OUTPUT"');
   });
 
+  test("production promotes what staging tested: the digest of the commit's tag in staging's repository, copied by digest and verified, never rebuilt", () => {
+    const { deploy } = workflows["deploy-production.yml"].jobs;
+    const promote = deploy.steps.findIndex((s) => /^Promote/.test(s.name ?? ""));
+    const resolve = deploy.steps.findIndex((s) => /Resolve/.test(s.name ?? ""));
+    const login = deploy.steps.findIndex((s) => /Log in to ECR/.test(s.name ?? ""));
+    const run = deploy.steps.at(-1)!;
+    expect(promote).toBeGreaterThan(Math.max(resolve, login));
+    const step = deploy.steps[promote];
+    expect(step.if).toBe("steps.config.outputs.promote_from != ''");
+    expect(step.env).toMatchObject({ SOURCE: "${{ steps.config.outputs.promote_from }}", BACKEND_SOURCE_REPOSITORY: "${{ steps.config.outputs.backend_promote_repository_name }}" });
+    const script = step.run ?? "";
+    // the digest staging holds for the tag, a missing image fails, a different image already in production fails
+    expect(script).toContain(`aws ecr describe-images --repository-name "$1" --image-ids "imageTag=$IMAGE_TAG" --query 'imageDetails[0].imageDigest'`);
+    expect(script).toContain('skopeo copy --all --preserve-digests "docker://$REGISTRY/${!source_var}@$digest" "docker://$REGISTRY/${!target_var}:$IMAGE_TAG"');
+    expect(script).toContain('if [ "$existing" != "$digest" ]; then');
+    expect(script).toContain('if [ "$copied" != "$digest" ]; then');
+    expect((script.match(/exit 1/g) ?? []).length).toBe(3);
+    // with a promotion source, nothing is built
+    for (const s of deploy.steps.filter((s) => s.uses?.startsWith("docker/") || s.id === "existing")) {
+      expect({ step: s.name ?? s.uses, if: s.if }).toEqual({ step: s.name ?? s.uses, if: expect.stringMatching(/^steps\.config\.outputs\.promote_from == ''( |$)/) });
+    }
+    expect(run.run).toMatch(/--backend-tag "\$IMAGE_TAG" --frontend-tag "\$IMAGE_TAG"/);
+  });
+
   test("staging deploys the pushed commit; production a chosen tag/commit from a run on main (its role trusts refs/heads/main only), only if it is on main", () => {
     expect(workflows["deploy-staging.yml"].jobs.deploy.env?.IMAGE_TAG).toBe("${{ github.sha }}");
     const production = workflows["deploy-production.yml"];
@@ -352,6 +396,7 @@ describe("scripts/ci.ts (the workflows' helper)", () => {
       region: "eu-west-1",
       account_id: "111111111111",
       registry: "111111111111.dkr.ecr.eu-west-1.amazonaws.com",
+      plan_role_variable: "AWS_PLAN_ROLE_ARN_STAGING",
       backend_source: "tag",
       backend_repository: "111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-backend",
       backend_repository_name: "webapp-staging-backend",
@@ -361,6 +406,17 @@ describe("scripts/ci.ts (the workflows' helper)", () => {
       frontend_repository_name: "webapp-staging-frontend",
       frontend_platform: "linux/amd64",
     });
+  });
+
+  test("env: an environment with delivery.promoteFrom names its source and the source's repositories; a source outside its account is refused", () => {
+    expect(environmentOutputs(configs.find((c) => c.name === "staging")!, configs)).toMatchObject({ promote_from: "" });
+    expect(environmentOutputs(configs.find((c) => c.name === "production")!, configs)).toMatchObject({
+      promote_from: "staging",
+      backend_promote_repository_name: "webapp-staging-backend",
+      frontend_promote_repository_name: "webapp-staging-frontend",
+    });
+    const [prod] = loadEnvironments([{ ...production, accountId: "222222222222", state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" } }]);
+    expect(() => environmentOutputs(prod, [...configs.filter((c) => c.name === "staging"), prod])).toThrow(/production: delivery\.promoteFrom "staging" must name another environment in the same AWS account and region \(222222222222, eu-west-1\); environments there: none/);
   });
 
   test("GIVEN an ARM64 service THEN its image is built for linux/arm64 (T6)", () => {

@@ -14,9 +14,12 @@ export function deployRoleName(project: string, environment: string): string {
   return new Naming(project, environment).name("iamRole", "github-deploy");
 }
 
-/** `<project>-github-plan`: the read-only role of pull-request plans and drift detection. */
-export function planRoleName(project: string): string {
-  return checkName("iamRole", `${project}-github-plan`);
+/**
+ * `<project>-github-plan-<env>`: the read-only role of one environment's pull-request plans and drift
+ * detection. Outside `<project>-<env>-*`, the names a deploy role manages.
+ */
+export function planRoleName(project: string, environment: string): string {
+  return checkName("iamRole", `${project}-github-plan-${environment}`);
 }
 
 /** `<project>-<env>-workload-boundary`: the permissions boundary every role of the environment carries. */

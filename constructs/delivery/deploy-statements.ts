@@ -4,7 +4,7 @@
  * environment, never a construct or the whole config.
  */
 import type { DataAwsIamPolicyDocumentStatement as Statement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { LOCK_SUFFIX, planRoleName } from "./delivery-names";
+import { LOCK_SUFFIX } from "./delivery-names";
 import { GITHUB_OIDC_HOST } from "./github-oidc";
 import { partitionOf } from "../core/partition";
 
@@ -26,6 +26,11 @@ export interface DeployScope {
   readonly roleName: string;
   /** Lambda functions subscribed to the alarm topic (chat forwarders): SNS may be allowed to invoke them. @default none */
   readonly alarmSubscriberLambdaArns?: readonly string[];
+  /**
+   * Repositories of the environment whose tested images this one promotes (config `delivery.promoteFrom`):
+   * left out of the other-Environment deny; constructs/promotion-statements.ts allows their reads only. @default none
+   */
+  readonly promotionSourceRepositoryArns?: readonly string[];
 }
 
 /** The permission groups, one managed policy each (a managed policy holds at most 6,144 characters). */
@@ -440,7 +445,7 @@ export function guardrailStatements(s: DeployScope): Statement[] {
       resources: [
         arn("iam", `role/${s.roleName}`, "global"),
         arn("iam", `role/${s.project}-*-github-deploy`, "global"),
-        arn("iam", `role/${planRoleName(s.project)}`, "global"),
+        arn("iam", `role/${s.project}-github-plan-*`, "global"),
         arn("iam", `oidc-provider/${GITHUB_OIDC_HOST}`, "global"),
         arn("iam", `policy/${s.project}-*-workload-boundary`, "global"),
       ],
@@ -451,7 +456,7 @@ export function guardrailStatements(s: DeployScope): Statement[] {
       sid: "DenyOtherEnvironments",
       effect: "Deny",
       actions: TAGGED_SERVICES.map((service) => `${service}:*`),
-      resources: ["*"],
+      ...(s.promotionSourceRepositoryArns?.length ? { notResources: [...s.promotionSourceRepositoryArns] } : { resources: ["*"] }),
       condition: otherEnvironment,
     },
     {

@@ -8,6 +8,7 @@ import { DEPLOY_POLICY_GROUPS, EC2_CREATE_ACTIONS, EC2_TAGGED_ACTIONS, deploySta
 import { githubSubject, type GithubOidcProvider, type GithubSource, type WorkflowPin } from "./github-oidc";
 import { checkName } from "../core/naming";
 import { PropsError } from "../core/errors";
+import { promotionStatements } from "./promotion-statements";
 
 export { LOCK_SUFFIX, deployRoleName, planRoleName } from "./delivery-names";
 export { DEPLOY_POLICY_GROUPS, type DeployPolicyGroup, type DeployScope } from "./deploy-statements";
@@ -117,6 +118,8 @@ export class GithubDeployRole extends Construct {
   readonly policies: Readonly<Record<DeployPolicyGroup, IamPolicy>>;
   /** The statements of each group, as written into its policy document. */
   readonly statements: Readonly<Record<DeployPolicyGroup, DataAwsIamPolicyDocumentStatement[]>>;
+  /** Read of the promotion source's repositories (scope.promotionSourceRepositoryArns), when set. */
+  readonly promotionPolicy?: IamPolicy;
 
   constructor(scope: Construct, id: string, props: GithubDeployRoleProps) {
     super(scope, id);
@@ -150,5 +153,15 @@ export class GithubDeployRole extends Construct {
       new IamRolePolicyAttachment(this, `${group}-attachment`, { role: this.role.name, policyArn: policies[group].arn });
     }
     this.policies = policies;
+    const sources = target.promotionSourceRepositoryArns ?? [];
+    if (sources.length) {
+      const document = new DataAwsIamPolicyDocument(this, "promotion-document", { statement: promotionStatements(sources) });
+      this.promotionPolicy = new IamPolicy(this, "promotion-policy", {
+        name: checkName("iamPolicy", `${name}-promotion`),
+        description: `${target.environment} deploy from GitHub Actions: read the images it promotes`,
+        policy: document.json,
+      });
+      new IamRolePolicyAttachment(this, "promotion-attachment", { role: this.role.name, policyArn: this.promotionPolicy.arn });
+    }
   }
 }

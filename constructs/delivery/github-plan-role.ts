@@ -1,11 +1,11 @@
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement, type DataAwsIamPolicyDocumentStatementCondition } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Construct } from "constructs";
 import { partitionOf } from "../core/partition";
 import { LOCK_SUFFIX, planRoleName } from "./delivery-names";
-import { githubSubject, type GithubOidcProvider } from "./github-oidc";
+import { GITHUB_OIDC_HOST, githubSubject, jobWorkflowRef, type GithubOidcProvider } from "./github-oidc";
 import { checkName, Naming } from "../core/naming";
 import { stateKey } from "../data/state-backend";
 import { PropsError } from "../core/errors";
@@ -50,6 +50,20 @@ export interface GithubPlanRoleProps {
    */
   readonly scheduledBranch?: string;
   /**
+   * Plans of this role's environment only with a reviewer's approval (README "Permissions of the roles"):
+   * the role trusts the drift workflow on the default branch, and pull-request plan jobs that run in
+   * the GitHub environment `environment` (which has required reviewers), never a plain pull request.
+   * @default undefined: pull requests of the repository and runs on the default branch
+   */
+  readonly reviewed?: {
+    /** GitHub environment of the reviewed pull-request plan jobs, e.g. `production-plan`. */
+    readonly environment: string;
+    /** @default "pull-request.yml" */
+    readonly pullRequestWorkflow?: string;
+    /** @default "drift.yml" */
+    readonly driftWorkflow?: string;
+  };
+  /**
    * Longest session, in seconds, a workflow can ask for.
    * @default 3600
    */
@@ -57,11 +71,15 @@ export interface GithubPlanRoleProps {
 }
 
 /**
- * The read-only role of pull-request plans and nightly drift detection (`terraform plan -lock=false`).
+ * The read-only role of one environment's pull-request plans and nightly drift detection
+ * (`terraform plan -lock=false`): `<project>-github-plan-<env>`, one per environment, so a plan of
+ * one environment cannot read another's state.
  *
  * Trust: pull requests of the repository (`repo:<owner/name>:pull_request`) and runs on the default
  * branch (`repo:<owner/name>:ref:refs/heads/main`), where GitHub runs scheduled workflows; no
- * wildcards. Fork pull requests get no OIDC token from GitHub at all.
+ * wildcards. Fork pull requests get no OIDC token from GitHub at all. With `reviewed` (production):
+ * only the drift workflow on the default branch, and pull-request plan jobs in a GitHub environment
+ * with required reviewers, so a maintainer approves before a pull request's code reads its state.
  *
  * Permissions: read every environment's state object and lock file (never write), and what
  * `terraform plan` refreshes: Describe/List/Get of the resource types the stacks use. Not AWS's
@@ -85,16 +103,18 @@ export class GithubPlanRole extends Construct {
     if (!Number.isInteger(maxSession) || maxSession < 3600 || maxSession > 43200) {
       throw new PropsError(`GithubPlanRole "${id}": maxSessionDurationSeconds must be a whole number from 3600 to 43200; got ${maxSession}`);
     }
-    const name = planRoleName(first.project);
-    this.subjects = [
-      githubSubject(props.repository, { pullRequest: true }),
-      githubSubject(props.repository, { branch: props.scheduledBranch ?? "main" }),
-    ];
+    if (props.environments.length > 1 && props.reviewed) throw new PropsError(`GithubPlanRole "${id}": a reviewed plan role reads one environment; got ${props.environments.length}`);
+    const name = props.environments.length === 1 ? planRoleName(first.project, first.environment) : planRoleName(first.project, "all");
+    const branch = props.scheduledBranch ?? "main";
+    const trustStatements = props.reviewed ? reviewedTrust(props.oidc, props.repository, branch, props.reviewed) : undefined;
+    this.subjects = trustStatements
+      ? [githubSubject(props.repository, { branch }), githubSubject(props.repository, { environment: props.reviewed!.environment })]
+      : [githubSubject(props.repository, { pullRequest: true }), githubSubject(props.repository, { branch })];
 
-    const trust = new DataAwsIamPolicyDocument(this, "trust", { statement: [props.oidc.trustStatement(this.subjects)] });
+    const trust = new DataAwsIamPolicyDocument(this, "trust", { statement: trustStatements ?? [props.oidc.trustStatement(this.subjects)] });
     this.role = new IamRole(this, "role", {
       name,
-      description: "GitHub Actions plans pull requests and detects drift (read-only)",
+      description: `GitHub Actions plans pull requests and detects drift of ${props.environments.map((e) => e.environment).join(", ")} (read-only)`,
       assumeRolePolicy: trust.json,
       maxSessionDuration: maxSession,
     });
@@ -115,6 +135,29 @@ export class GithubPlanRole extends Construct {
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)];
+
+/**
+ * Trust of a reviewed plan role: (1) the drift workflow on the default branch (`sub`, `job_workflow_ref`
+ * and `ref` exact), (2) the pull-request workflow's jobs in the reviewed GitHub environment: `sub`
+ * `environment:<name>` exact, `job_workflow_ref` and `ref` those of a pull_request event
+ * (`refs/pull/<number>/merge`, the one wildcard: the pull request's number).
+ */
+function reviewedTrust(oidc: GithubOidcProvider, repository: string, branch: string, reviewed: NonNullable<GithubPlanRoleProps["reviewed"]>): DataAwsIamPolicyDocumentStatement[] {
+  const ref = `refs/heads/${branch}`;
+  const drift = { ...oidc.trustStatement([githubSubject(repository, { branch })], [{ repository, file: reviewed.driftWorkflow ?? "drift.yml", ref }]), sid: "DriftOnDefaultBranch" };
+  const workflow = jobWorkflowRef({ repository, file: reviewed.pullRequestWorkflow ?? "pull-request.yml", ref: "refs/heads/x" }).replace(/@refs\/heads\/x$/, "@refs/pull/*/merge");
+  const base = oidc.trustStatement([githubSubject(repository, { environment: reviewed.environment })]);
+  const pullRequests = {
+    ...base,
+    sid: "ReviewedPullRequestPlans",
+    condition: [
+      ...((base.condition ?? []) as DataAwsIamPolicyDocumentStatementCondition[]),
+      { test: "StringLike", variable: `${GITHUB_OIDC_HOST}:job_workflow_ref`, values: [workflow] },
+      { test: "StringLike", variable: `${GITHUB_OIDC_HOST}:ref`, values: ["refs/pull/*/merge"] },
+    ],
+  };
+  return [drift, pullRequests];
+}
 
 function planStatements(environments: readonly PlanTarget[], state: GithubPlanRoleProps["state"]): Record<PlanPolicyGroup, DataAwsIamPolicyDocumentStatement[]> {
   const bucketArn = `arn:${partitionOf(state.region)}:s3:::${state.bucket}`;
