@@ -105,17 +105,34 @@ export class Database extends Construct {
       description: `Isolated subnets of ${naming.prefix} for MySQL`,
       subnetIds: props.network.isolatedSubnets.map((s) => s.id),
     });
-
     this.securityGroup = new SecurityGroup(this, "security-group", {
       name: naming.name("securityGroup", "mysql"),
       description: `MySQL of ${naming.prefix}: ${MYSQL_PORT} from the backend only`,
       vpcId: props.network.vpc.id,
       tags: { Name: naming.name("tag", "mysql") },
     });
+    this.parameterGroup = this.createParameterGroup(props, version);
+    const logGroups = LOG_EXPORTS.map(
+      (log) =>
+        new CloudwatchLogGroup(this, `log-${log}`, {
+          name: `/aws/rds/instance/${identifier}/${log}`,
+          retentionInDays: props.logRetentionDays ?? 365,
+        }),
+    );
+    this.instance = this.createInstance(props, { identifier, engineVersion, maxStorage, backupRetentionDays, logGroups });
 
-    // Parameter groups are replaced when the family changes; the family in the name (mysql80, mysql84) lets the
-    // new one exist before the instance switches to it, and keeps the 8.0 group's name and description unchanged.
-    this.parameterGroup = new DbParameterGroup(this, "parameters", {
+    this.host = this.instance.address;
+    this.port = Token.asString(this.instance.port);
+    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
+  }
+
+  /**
+   * Parameter groups are replaced when the family changes; the family in the name (mysql80, mysql84) lets the
+   * new one exist before the instance switches to it, and keeps the 8.0 group's name and description unchanged.
+   */
+  private createParameterGroup(props: DatabaseProps, version: ReturnType<typeof mysqlMajor>): DbParameterGroup {
+    const { naming } = props;
+    return new DbParameterGroup(this, "parameters", {
       name: naming.name("dbGroup", `mysql${version.major.replace(".", "")}`),
       family: version.parameterGroupFamily,
       description: `MySQL ${version.major} settings of ${naming.prefix}: utf8mb4, TLS required`,
@@ -130,24 +147,23 @@ export class Database extends Construct {
       ],
       lifecycle: { createBeforeDestroy: true },
     });
+  }
 
-    const logGroups = LOG_EXPORTS.map(
-      (log) =>
-        new CloudwatchLogGroup(this, `log-${log}`, {
-          name: `/aws/rds/instance/${identifier}/${log}`,
-          retentionInDays: props.logRetentionDays ?? 365,
-        }),
-    );
-
-    this.instance = new DbInstance(this, "instance", {
+  /** The instance; needs `subnetGroup`, `securityGroup` and `parameterGroup` assigned first, and the log groups to exist. */
+  private createInstance(
+    props: DatabaseProps,
+    resolved: { identifier: string; engineVersion: string; maxStorage: number; backupRetentionDays: number; logGroups: CloudwatchLogGroup[] },
+  ): DbInstance {
+    const { identifier } = resolved;
+    return new DbInstance(this, "instance", {
       identifier,
       engine: "mysql",
-      engineVersion,
+      engineVersion: resolved.engineVersion,
       engineLifecycleSupport: props.engineLifecycleSupport ?? "open-source-rds-extended-support",
       allowMajorVersionUpgrade: props.allowMajorVersionUpgrade ?? false,
       instanceClass: props.instanceClass,
       allocatedStorage: props.allocatedStorageGiB,
-      maxAllocatedStorage: maxStorage,
+      maxAllocatedStorage: resolved.maxStorage,
       storageType: "gp3",
       storageEncrypted: true,
       dbName: this.databaseName,
@@ -158,7 +174,7 @@ export class Database extends Construct {
       parameterGroupName: this.parameterGroup.name,
       publiclyAccessible: false,
       multiAz: props.multiAz ?? false,
-      backupRetentionPeriod: backupRetentionDays,
+      backupRetentionPeriod: resolved.backupRetentionDays,
       autoMinorVersionUpgrade: true,
       copyTagsToSnapshot: true,
       enabledCloudwatchLogsExports: [...LOG_EXPORTS],
@@ -170,12 +186,8 @@ export class Database extends Construct {
       caCertIdentifier: "rds-ca-rsa2048-g1",
       applyImmediately: props.applyImmediately ?? false,
       lifecycle: { preventDestroy: props.preventDestroy ?? true, ignoreChanges: ["final_snapshot_identifier"] },
-      dependsOn: logGroups,
+      dependsOn: resolved.logGroups,
     });
-
-    this.host = this.instance.address;
-    this.port = Token.asString(this.instance.port);
-    this.masterSecretArn = this.instance.masterUserSecret.get(0).secretArn;
   }
 
   /** Lets `source` (a service's security group) reach MySQL, with the matching egress rule on `source`. */

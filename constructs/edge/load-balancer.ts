@@ -145,13 +145,14 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const { naming, network } = props;
-    const idleTimeoutSeconds = props.idleTimeoutSeconds ?? 60;
-    const deletionProtection = props.deletionProtection ?? false;
-    const sslPolicy = props.sslPolicy ?? DEFAULT_SSL_POLICY;
-    const deregistrationDelaySeconds = props.deregistrationDelaySeconds ?? 30;
-    const desyncMitigationMode = props.desyncMitigationMode ?? "defensive";
-    validateProps(id, props, { idleTimeoutSeconds, sslPolicy, deregistrationDelaySeconds, desyncMitigationMode });
+    const { naming } = props;
+    const resolved: Resolved = {
+      idleTimeoutSeconds: props.idleTimeoutSeconds ?? 60,
+      sslPolicy: props.sslPolicy ?? DEFAULT_SSL_POLICY,
+      deregistrationDelaySeconds: props.deregistrationDelaySeconds ?? 30,
+      desyncMitigationMode: props.desyncMitigationMode ?? "defensive",
+    };
+    validateProps(id, props, resolved);
     // The 32-character names first: a project name that is too long fails before anything is built.
     // The port is part of a target group's name, so a port change creates the new group before the old one goes.
     const names = {
@@ -160,7 +161,35 @@ export class LoadBalancer extends Construct {
       backend: naming.name("targetGroup", `backend-${props.backend.containerPort}`),
     };
 
-    this.securityGroup = new SecurityGroup(this, "security-group", {
+    this.securityGroup = this.createSecurityGroup(naming, props.network);
+    if (props.accessLogs?.enabled) {
+      this.logBucket = this.createLogBucket(naming, props.accessLogs, props.region);
+    }
+    this.alb = this.createAlb(props, names.alb, resolved);
+    this.targetGroups = {
+      frontend: this.createTargetGroup(props, "frontend", names.frontend, resolved),
+      backend: this.createTargetGroup(props, "backend", names.backend, resolved),
+    };
+    this.httpListener = new LbListener(this, "http", {
+      loadBalancerArn: this.alb.arn,
+      port: 80,
+      protocol: "HTTP",
+      defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+    });
+    this.httpsListener = new LbListener(this, "https", {
+      loadBalancerArn: this.alb.arn,
+      port: 443,
+      protocol: "HTTPS",
+      certificateArn: props.certificateArn,
+      sslPolicy: resolved.sslPolicy,
+      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroups.frontend.arn }],
+    });
+    this.backendRule = this.createBackendRule(props.backendRoute);
+  }
+
+  /** Named `<project>-<env>-alb`: 80 and 443 from the internet (IPv6 too on a dual-stack network), no egress. */
+  private createSecurityGroup(naming: Naming, network: Network): SecurityGroup {
+    const securityGroup = new SecurityGroup(this, "security-group", {
       name: naming.name("securityGroup", "alb"),
       description: "Load balancer: HTTP and HTTPS from the internet; egress only to service ports",
       vpcId: network.vpc.id,
@@ -172,7 +201,7 @@ export class LoadBalancer extends Construct {
     ] as const;
     for (const [protocol, port, what] of ingress) {
       new VpcSecurityGroupIngressRule(this, `ingress-${protocol}-ipv4`, {
-        securityGroupId: this.securityGroup.id,
+        securityGroupId: securityGroup.id,
         description: `${what} from the IPv4 internet`,
         ipProtocol: "tcp",
         fromPort: port,
@@ -181,7 +210,7 @@ export class LoadBalancer extends Construct {
       });
       if (!network.ipv6) continue;
       new VpcSecurityGroupIngressRule(this, `ingress-${protocol}-ipv6`, {
-        securityGroupId: this.securityGroup.id,
+        securityGroupId: securityGroup.id,
         description: `${what} from the IPv6 internet`,
         ipProtocol: "tcp",
         fromPort: port,
@@ -189,22 +218,23 @@ export class LoadBalancer extends Construct {
         cidrIpv6: "::/0",
       });
     }
+    return securityGroup;
+  }
 
-    if (props.accessLogs?.enabled) {
-      this.logBucket = this.createLogBucket(naming, props.accessLogs, props.region);
-    }
-
-    this.alb = new Lb(this, "alb", {
-      name: names.alb,
+  /** The load balancer itself; needs `securityGroup` and, when logging, `logBucket` assigned first. */
+  private createAlb(props: LoadBalancerProps, name: string, resolved: Resolved): Lb {
+    const { naming, network } = props;
+    return new Lb(this, "alb", {
+      name,
       loadBalancerType: "application",
       internal: false,
       ipAddressType: network.ipv6 ? "dualstack" : "ipv4",
       subnets: network.publicSubnets.map((subnet) => subnet.id),
       securityGroups: [this.securityGroup.id],
       dropInvalidHeaderFields: true,
-      desyncMitigationMode,
-      idleTimeout: idleTimeoutSeconds,
-      enableDeletionProtection: deletionProtection,
+      desyncMitigationMode: resolved.desyncMitigationMode,
+      idleTimeout: resolved.idleTimeoutSeconds,
+      enableDeletionProtection: props.deletionProtection ?? false,
       accessLogs: this.logBucket ? { bucket: this.logBucket.bucket.id, enabled: true } : undefined,
       // AWS checks that it can write to the bucket when logging is switched on: policy first.
       // An internet-facing ALB needs the VPC's internet gateway (T5): created after it ("VPC has
@@ -212,53 +242,39 @@ export class LoadBalancer extends Construct {
       dependsOn: [network.internetGateway, ...(this.logBucket ? [this.logBucket.policy] : [])],
       tags: { Name: naming.name("tag", "alb") },
     });
+  }
 
-    const targetGroup = (service: "frontend" | "backend", target: LoadBalancerTarget) => {
-      const check = target.healthCheck;
-      return new LbTargetGroup(this, `${service}-tg`, {
-        name: names[service],
-        targetType: "ip",
-        protocol: "HTTP",
-        port: target.containerPort,
-        vpcId: network.vpc.id,
-        deregistrationDelay: String(deregistrationDelaySeconds),
-        healthCheck: {
-          enabled: true,
-          protocol: "HTTP",
-          port: "traffic-port",
-          path: check.path,
-          matcher: check.matcher,
-          interval: check.intervalSeconds,
-          timeout: check.timeoutSeconds,
-          healthyThreshold: check.healthyThreshold,
-          unhealthyThreshold: check.unhealthyThreshold,
-        },
-        lifecycle: { createBeforeDestroy: true },
-        tags: { Name: naming.name("tag", service) },
-      });
-    };
-    this.targetGroups = { frontend: targetGroup("frontend", props.frontend), backend: targetGroup("backend", props.backend) };
-
-    this.httpListener = new LbListener(this, "http", {
-      loadBalancerArn: this.alb.arn,
-      port: 80,
+  private createTargetGroup(props: LoadBalancerProps, service: "frontend" | "backend", name: string, resolved: Resolved): LbTargetGroup {
+    const target = props[service];
+    const check = target.healthCheck;
+    return new LbTargetGroup(this, `${service}-tg`, {
+      name,
+      targetType: "ip",
       protocol: "HTTP",
-      defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+      port: target.containerPort,
+      vpcId: props.network.vpc.id,
+      deregistrationDelay: String(resolved.deregistrationDelaySeconds),
+      healthCheck: {
+        enabled: true,
+        protocol: "HTTP",
+        port: "traffic-port",
+        path: check.path,
+        matcher: check.matcher,
+        interval: check.intervalSeconds,
+        timeout: check.timeoutSeconds,
+        healthyThreshold: check.healthyThreshold,
+        unhealthyThreshold: check.unhealthyThreshold,
+      },
+      lifecycle: { createBeforeDestroy: true },
+      tags: { Name: props.naming.name("tag", service) },
     });
+  }
 
-    this.httpsListener = new LbListener(this, "https", {
-      loadBalancerArn: this.alb.arn,
-      port: 443,
-      protocol: "HTTPS",
-      certificateArn: props.certificateArn,
-      sslPolicy,
-      defaultAction: [{ type: "forward", targetGroupArn: this.targetGroups.frontend.arn }],
-    });
-
-    const route = props.backendRoute;
+  /** The 443 listener's one rule: the backend's path patterns or host name forward to the backend target group. */
+  private createBackendRule(route: BackendRoute): LbListenerRule {
     const condition: LbListenerRuleCondition =
       route.mode === "path" ? { pathPattern: { values: [...route.pathPatterns] } } : { hostHeader: { values: [route.hostName] } };
-    this.backendRule = new LbListenerRule(this, "backend-rule", {
+    return new LbListenerRule(this, "backend-rule", {
       listenerArn: this.httpsListener.arn,
       priority: BACKEND_RULE_PRIORITY,
       condition: [condition],

@@ -81,12 +81,14 @@ export class Network extends Construct {
 
   private readonly permissionsBoundaryArn?: string;
   private readonly account?: NetworkProps["account"];
+  private readonly naming: Naming;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     this.permissionsBoundaryArn = props.permissionsBoundaryArn;
     this.account = props.account;
-    const { naming, availabilityZones: zones } = props;
+    this.naming = props.naming;
+    const { availabilityZones: zones } = props;
     const natCount = props.natGateways ?? 1;
     if (!Number.isInteger(natCount) || natCount < 1 || natCount > zones.length) {
       throw new PropsError(`Network "${id}": natGateways must be a whole number from 1 to ${zones.length} (the zone count); got ${natCount}`);
@@ -94,7 +96,6 @@ export class Network extends Construct {
     if (zones.length < 2 || zones.length > SLOTS_PER_TIER) {
       throw new PropsError(`Network "${id}": availabilityZones must list 2 to ${SLOTS_PER_TIER} zones; got ${zones.length}`);
     }
-    const tag = (component: string) => ({ Name: naming.name("tag", component) });
     this.ipv6 = props.ipv6 ?? true;
 
     this.vpc = new Vpc(this, "vpc", {
@@ -103,38 +104,54 @@ export class Network extends Construct {
       assignGeneratedIpv6CidrBlock: this.ipv6,
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      tags: tag("vpc"),
+      tags: this.tag("vpc"),
     });
-
     // Adopt the default security group and strip its rules: nothing may use it by accident.
     this.defaultSecurityGroup = new DefaultSecurityGroup(this, "default-sg", {
       vpcId: this.vpc.id,
       ingress: [],
       egress: [],
-      tags: tag("default-do-not-use"),
+      tags: this.tag("default-do-not-use"),
     });
+    this.internetGateway = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: this.tag("igw") });
 
-    this.internetGateway = new InternetGateway(this, "igw", { vpcId: this.vpc.id, tags: tag("igw") });
+    this.publicSubnets = this.createSubnets(props, "public");
+    this.privateSubnets = this.createSubnets(props, "private");
+    this.isolatedSubnets = this.createSubnets(props, "isolated");
+    this.createPublicRoutes(zones);
+    this.natGateways = this.createNatGateways(zones, natCount);
+    this.createPrivateRoutes(zones, natCount);
+    this.createIsolatedRoutes(zones);
 
-    const subnets = (tier: SubnetTier) =>
-      zones.map((zone, i) => {
-        const suffix = zone.slice(-1);
-        return new Subnet(this, `${tier}-${suffix}`, {
-          vpcId: this.vpc.id,
-          availabilityZone: zone,
-          cidrBlock: cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, SUBNET_TIERS.indexOf(tier) * SLOTS_PER_TIER + i),
-          // The ALB and NAT gateways get their addresses explicitly; nothing needs auto-assigned public IPs.
-          mapPublicIpOnLaunch: false,
-          // Only the public tier is dual-stack (for the load balancer); tasks and the database stay IPv4-only.
-          ...(tier === "public" && this.ipv6 ? { ipv6CidrBlock: Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, i), assignIpv6AddressOnCreation: false } : {}),
-          tags: { ...tag(`${tier}-${suffix}`), Tier: tier },
-        });
+    if (props.flowLogs?.enabled) {
+      this.flowLog = this.createFlowLog(this.naming, props.flowLogs.retentionDays);
+    }
+  }
+
+  private tag(component: string): { Name: string } {
+    return { Name: this.naming.name("tag", component) };
+  }
+
+  /** One subnet of `tier` per zone; only the public tier is dual-stack. */
+  private createSubnets(props: NetworkProps, tier: SubnetTier): Subnet[] {
+    return props.availabilityZones.map((zone, i) => {
+      const suffix = zone.slice(-1);
+      return new Subnet(this, `${tier}-${suffix}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: zone,
+        cidrBlock: cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, SUBNET_TIERS.indexOf(tier) * SLOTS_PER_TIER + i),
+        // The ALB and NAT gateways get their addresses explicitly; nothing needs auto-assigned public IPs.
+        mapPublicIpOnLaunch: false,
+        // Only the public tier is dual-stack (for the load balancer); tasks and the database stay IPv4-only.
+        ...(tier === "public" && this.ipv6 ? { ipv6CidrBlock: Fn.cidrsubnet(this.vpc.ipv6CidrBlock, 8, i), assignIpv6AddressOnCreation: false } : {}),
+        tags: { ...this.tag(`${tier}-${suffix}`), Tier: tier },
       });
-    this.publicSubnets = subnets("public");
-    this.privateSubnets = subnets("private");
-    this.isolatedSubnets = subnets("isolated");
+    });
+  }
 
-    const publicRoutes = new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: tag("public") });
+  /** One route table for the public tier: default routes (IPv4, and IPv6 when dual-stack) to the internet gateway. */
+  private createPublicRoutes(zones: readonly string[]): void {
+    const publicRoutes = new RouteTable(this, "public-rt", { vpcId: this.vpc.id, tags: this.tag("public") });
     new Route(this, "public-default-route", {
       routeTableId: publicRoutes.id,
       destinationCidrBlock: "0.0.0.0/0",
@@ -150,25 +167,31 @@ export class Network extends Construct {
     this.publicSubnets.forEach((subnet, i) => {
       new RouteTableAssociation(this, `public-rta-${zones[i].slice(-1)}`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
     });
+  }
 
-    this.natGateways = this.publicSubnets.slice(0, natCount).map((subnet, i) => {
+  /** `natCount` NAT gateways with their EIPs in the first public subnets, after the internet gateway (T5). */
+  private createNatGateways(zones: readonly string[], natCount: number): NatGateway[] {
+    return this.publicSubnets.slice(0, natCount).map((subnet, i) => {
       const suffix = zones[i].slice(-1);
       const eip = new Eip(this, `nat-eip-${suffix}`, {
         domain: "vpc",
-        tags: tag(`nat-${suffix}`),
+        tags: this.tag(`nat-${suffix}`),
         dependsOn: [this.internetGateway],
       });
       return new NatGateway(this, `nat-${suffix}`, {
         allocationId: eip.id,
         subnetId: subnet.id,
-        tags: tag(`nat-${suffix}`),
+        tags: this.tag(`nat-${suffix}`),
         dependsOn: [this.internetGateway],
       });
     });
+  }
 
+  /** A route table per private subnet, its default route through a NAT gateway (round robin). */
+  private createPrivateRoutes(zones: readonly string[], natCount: number): void {
     this.privateSubnets.forEach((subnet, i) => {
       const suffix = zones[i].slice(-1);
-      const table = new RouteTable(this, `private-rt-${suffix}`, { vpcId: this.vpc.id, tags: tag(`private-${suffix}`) });
+      const table = new RouteTable(this, `private-rt-${suffix}`, { vpcId: this.vpc.id, tags: this.tag(`private-${suffix}`) });
       new Route(this, `private-default-route-${suffix}`, {
         routeTableId: table.id,
         destinationCidrBlock: "0.0.0.0/0",
@@ -176,16 +199,14 @@ export class Network extends Construct {
       });
       new RouteTableAssociation(this, `private-rta-${suffix}`, { subnetId: subnet.id, routeTableId: table.id });
     });
+  }
 
-    // Isolated subnets keep only the implicit local route: the database is unreachable from the internet.
-    const isolatedRoutes = new RouteTable(this, "isolated-rt", { vpcId: this.vpc.id, tags: tag("isolated") });
+  /** Isolated subnets keep only the implicit local route: the database is unreachable from the internet. */
+  private createIsolatedRoutes(zones: readonly string[]): void {
+    const isolatedRoutes = new RouteTable(this, "isolated-rt", { vpcId: this.vpc.id, tags: this.tag("isolated") });
     this.isolatedSubnets.forEach((subnet, i) => {
       new RouteTableAssociation(this, `isolated-rta-${zones[i].slice(-1)}`, { subnetId: subnet.id, routeTableId: isolatedRoutes.id });
     });
-
-    if (props.flowLogs?.enabled) {
-      this.flowLog = this.createFlowLog(naming, props.flowLogs.retentionDays);
-    }
   }
 
   private createFlowLog(naming: Naming, retentionDays: number): FlowLog {

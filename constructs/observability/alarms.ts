@@ -65,25 +65,37 @@ export class Alarms extends Construct {
     super(scope, id);
     this.props = props;
     validate(id, props.thresholds);
-    const { naming, loadBalancer: lb, thresholds: t } = props;
+    this.topic = this.createTopic(props.naming, props.subscribers ?? []);
+    this.createLoadBalancerAlarms();
+    for (const [key, svc] of Object.entries(props.services)) {
+      this.deploymentAlarmNames[key] = this.createServiceAlarms(key, svc);
+    }
+    this.createDatabaseAlarms();
+  }
 
-    this.topic = new SnsTopic(this, "topic", { name: naming.name("monitoring", "alarms") });
-    (props.subscribers ?? []).forEach((subscriber, i) => {
+  /** The environment's alarm topic and its subscribers (a Lambda subscriber also gets SNS's invoke permission). */
+  private createTopic(naming: Naming, subscribers: readonly AlarmSubscriber[]): SnsTopic {
+    const topic = new SnsTopic(this, "topic", { name: naming.name("monitoring", "alarms") });
+    subscribers.forEach((subscriber, i) => {
       if ("email" in subscriber) {
-        new SnsTopicSubscription(this, `subscriber-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: subscriber.email });
+        new SnsTopicSubscription(this, `subscriber-${i}`, { topicArn: topic.arn, protocol: "email", endpoint: subscriber.email });
       } else {
         new LambdaPermission(this, `subscriber-${i}-permission`, {
           statementId: `${naming.prefix}-alarms`,
           action: "lambda:InvokeFunction",
           functionName: subscriber.lambdaArn,
           principal: "sns.amazonaws.com",
-          sourceArn: this.topic.arn,
+          sourceArn: topic.arn,
         });
-        new SnsTopicSubscription(this, `subscriber-${i}`, { topicArn: this.topic.arn, protocol: "lambda", endpoint: subscriber.lambdaArn });
+        new SnsTopicSubscription(this, `subscriber-${i}`, { topicArn: topic.arn, protocol: "lambda", endpoint: subscriber.lambdaArn });
       }
     });
+    return topic;
+  }
 
-    const albDims = { LoadBalancer: lb.alb.arnSuffix };
+  private createLoadBalancerAlarms(): void {
+    const t = this.props.thresholds;
+    const albDims = { LoadBalancer: this.props.loadBalancer.alb.arnSuffix };
     this.alarm("alb-5xx-rate", `More than ${t.loadBalancer5xxPercent}% of requests got a 5xx from the load balancer itself (no healthy target, timeouts) over 5 minutes`, {
       comparisonOperator: "GreaterThanThreshold",
       threshold: t.loadBalancer5xxPercent,
@@ -94,70 +106,79 @@ export class Alarms extends Construct {
         { id: "rate", expression: "100 * FILL(errors, 0) / FILL(requests, 1)", label: "5xx % of requests", returnData: true },
       ],
     });
+  }
 
-    for (const [key, svc] of Object.entries(props.services)) {
-      const tgDims = { LoadBalancer: lb.alb.arnSuffix, TargetGroup: lb.targetGroups[svc.targetGroup].arnSuffix };
-      const ecsDims = { ClusterName: props.clusterName, ServiceName: svc.serviceName };
-      const target5xx = this.alarm(`${key}-target-5xx`, `${key} answered more than ${t.target5xxPerFiveMinutes} requests with a 5xx in 5 minutes`, {
-        ...single("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", tgDims, "Sum", FIVE_MINUTES),
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: t.target5xxPerFiveMinutes,
-        evaluationPeriods: 1,
-      });
-      const unhealthy = this.alarm(`${key}-unhealthy-hosts`, `${key} has unhealthy targets in its target group for 3 minutes`, {
-        ...single("AWS/ApplicationELB", "UnHealthyHostCount", tgDims, "Maximum", 60),
+  /** One service's alarms; returns the names of its deployment alarms (5xx and unhealthy hosts). */
+  private createServiceAlarms(key: string, svc: MonitoredService): string[] {
+    const { loadBalancer: lb, thresholds: t } = this.props;
+    const tgDims = { LoadBalancer: lb.alb.arnSuffix, TargetGroup: lb.targetGroups[svc.targetGroup].arnSuffix };
+    const ecsDims = { ClusterName: this.props.clusterName, ServiceName: svc.serviceName };
+    const target5xx = this.alarm(`${key}-target-5xx`, `${key} answered more than ${t.target5xxPerFiveMinutes} requests with a 5xx in 5 minutes`, {
+      ...single("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", tgDims, "Sum", FIVE_MINUTES),
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: t.target5xxPerFiveMinutes,
+      evaluationPeriods: 1,
+    });
+    const unhealthy = this.alarm(`${key}-unhealthy-hosts`, `${key} has unhealthy targets in its target group for 3 minutes`, {
+      ...single("AWS/ApplicationELB", "UnHealthyHostCount", tgDims, "Maximum", 60),
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      evaluationPeriods: 3,
+    });
+    this.alarm(`${key}-p95-response`, `${key}'s p95 response time is above ${t.p95ResponseSeconds} s over 5 minutes`, {
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions: tgDims,
+      extendedStatistic: "p95",
+      period: FIVE_MINUTES,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: t.p95ResponseSeconds,
+      evaluationPeriods: 1,
+    });
+    this.createTaskCountAlarm(key, svc, tgDims, ecsDims);
+    this.alarm(`${key}-cpu`, `${key}'s average CPU is above ${t.serviceCpuPercent}% for 15 minutes`, {
+      ...single("AWS/ECS", "CPUUtilization", ecsDims, "Average", FIVE_MINUTES),
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: t.serviceCpuPercent,
+      evaluationPeriods: 3,
+    });
+    this.alarm(`${key}-memory`, `${key}'s average memory is above ${t.serviceMemoryPercent}% for 15 minutes`, {
+      ...single("AWS/ECS", "MemoryUtilization", ecsDims, "Average", FIVE_MINUTES),
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: t.serviceMemoryPercent,
+      evaluationPeriods: 3,
+    });
+    return [target5xx.alarmName, unhealthy.alarmName];
+  }
+
+  /** Running tasks: Container Insights' RunningTaskCount when on, healthy targets otherwise. */
+  private createTaskCountAlarm(key: string, svc: MonitoredService, tgDims: Record<string, string>, ecsDims: Record<string, string>): CloudwatchMetricAlarm {
+    if (this.props.containerInsights) {
+      return this.alarm(`${key}-tasks-below-desired`, `${key} runs fewer tasks than desired for 5 minutes`, {
         comparisonOperator: "GreaterThanThreshold",
         threshold: 0,
-        evaluationPeriods: 3,
-      });
-      this.deploymentAlarmNames[key] = [target5xx.alarmName, unhealthy.alarmName];
-      this.alarm(`${key}-p95-response`, `${key}'s p95 response time is above ${t.p95ResponseSeconds} s over 5 minutes`, {
-        namespace: "AWS/ApplicationELB",
-        metricName: "TargetResponseTime",
-        dimensions: tgDims,
-        extendedStatistic: "p95",
-        period: FIVE_MINUTES,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: t.p95ResponseSeconds,
-        evaluationPeriods: 1,
-      });
-      if (props.containerInsights) {
-        this.alarm(`${key}-tasks-below-desired`, `${key} runs fewer tasks than desired for 5 minutes`, {
-          comparisonOperator: "GreaterThanThreshold",
-          threshold: 0,
-          evaluationPeriods: 5,
-          treatMissingData: "breaching",
-          metricQuery: [
-            { id: "running", metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecsDims, period: 60, stat: "Minimum" } },
-            { id: "desired", metric: { namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", dimensions: ecsDims, period: 60, stat: "Maximum" } },
-            { id: "missing", expression: "desired - running", label: "tasks missing", returnData: true },
-          ],
-        });
-      } else {
-        // Without Container Insights ECS publishes no task count; healthy targets are the tasks that serve.
-        this.alarm(`${key}-tasks-below-desired`, `${key} has fewer than ${svc.minTasks} healthy tasks for 5 minutes`, {
-          ...single("AWS/ApplicationELB", "HealthyHostCount", tgDims, "Minimum", 60),
-          comparisonOperator: "LessThanThreshold",
-          threshold: svc.minTasks,
-          evaluationPeriods: 5,
-          treatMissingData: "breaching",
-        });
-      }
-      this.alarm(`${key}-cpu`, `${key}'s average CPU is above ${t.serviceCpuPercent}% for 15 minutes`, {
-        ...single("AWS/ECS", "CPUUtilization", ecsDims, "Average", FIVE_MINUTES),
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: t.serviceCpuPercent,
-        evaluationPeriods: 3,
-      });
-      this.alarm(`${key}-memory`, `${key}'s average memory is above ${t.serviceMemoryPercent}% for 15 minutes`, {
-        ...single("AWS/ECS", "MemoryUtilization", ecsDims, "Average", FIVE_MINUTES),
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: t.serviceMemoryPercent,
-        evaluationPeriods: 3,
+        evaluationPeriods: 5,
+        treatMissingData: "breaching",
+        metricQuery: [
+          { id: "running", metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: ecsDims, period: 60, stat: "Minimum" } },
+          { id: "desired", metric: { namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", dimensions: ecsDims, period: 60, stat: "Maximum" } },
+          { id: "missing", expression: "desired - running", label: "tasks missing", returnData: true },
+        ],
       });
     }
+    // Without Container Insights ECS publishes no task count; healthy targets are the tasks that serve.
+    return this.alarm(`${key}-tasks-below-desired`, `${key} has fewer than ${svc.minTasks} healthy tasks for 5 minutes`, {
+      ...single("AWS/ApplicationELB", "HealthyHostCount", tgDims, "Minimum", 60),
+      comparisonOperator: "LessThanThreshold",
+      threshold: svc.minTasks,
+      evaluationPeriods: 5,
+      treatMissingData: "breaching",
+    });
+  }
 
-    const dbDims = { DBInstanceIdentifier: props.databaseIdentifier };
+  private createDatabaseAlarms(): void {
+    const t = this.props.thresholds;
+    const dbDims = { DBInstanceIdentifier: this.props.databaseIdentifier };
     this.alarm("db-cpu", `The database's CPU is above ${t.databaseCpuPercent}% for 15 minutes`, {
       ...single("AWS/RDS", "CPUUtilization", dbDims, "Average", FIVE_MINUTES),
       comparisonOperator: "GreaterThanThreshold",

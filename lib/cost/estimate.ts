@@ -129,6 +129,20 @@ export class CostError extends Error {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** What each pricer needs: the stack's resources, the prices, the assumptions and where to add lines. */
+interface Pricing {
+  readonly environment: string;
+  /** Hours per month. */
+  readonly H: number;
+  readonly prices: PriceTable;
+  readonly assumptions: CostAssumptions;
+  readonly asOf: string;
+  readonly ofType: (type: string) => StackResource[];
+  readonly refOf: (value: unknown) => StackResource | undefined;
+  /** Adds a cost line: `quantity` units at the price `priceKey` (times `factor`). */
+  readonly line: (category: string, item: string, quantity: number, unit: string, priceKey: string, factor?: number) => void;
+}
+
 /** The estimate of one environment stack. `asOf` (YYYY-MM-DD) defaults to the price table's date. */
 export function estimateStack(environment: string, region: string, stack: StackJson, assumptions: CostAssumptions, prices: PriceTable = PRICES, asOf: string = prices.date): Estimate {
   const regional = prices.regions[region];
@@ -137,7 +151,6 @@ export function estimateStack(environment: string, region: string, stack: StackJ
       `Environment "${environment}": region "${region}" has no prices in lib/cost/prices.json; it has ${Object.keys(prices.regions).join(", ")}. Add the region with the source and date of each price.`,
     );
   }
-  const H = prices.hoursPerMonth;
   const price = (key: string): number => {
     const p = regional[key];
     if (!p) {
@@ -149,16 +162,30 @@ export function estimateStack(environment: string, region: string, stack: StackJ
     return p.usd;
   };
   const lines: CostLine[] = [];
-  const line = (category: string, item: string, quantity: number, unit: string, priceKey: string, factor = 1) => {
-    const unitUsd = price(priceKey) * factor;
-    lines.push({ category, item, quantity, unit, unitUsd, monthlyUsd: quantity * unitUsd, priceKey });
-  };
   const all = resourcesOf(stack);
-  const ofType = (type: string) => all.filter((r) => r.type === type);
   const byAddress = new Map(all.map((r) => [r.address, r]));
-  const refOf = (value: unknown): StackResource | undefined => byAddress.get([...dataReferencesIn({ v: value })][0]);
+  const pricing: Pricing = {
+    environment,
+    H: prices.hoursPerMonth,
+    prices,
+    assumptions,
+    asOf,
+    ofType: (type) => all.filter((r) => r.type === type),
+    refOf: (value) => byAddress.get([...dataReferencesIn({ v: value })][0]),
+    line: (category, item, quantity, unit, priceKey, factor = 1) => {
+      const unitUsd = price(priceKey) * factor;
+      lines.push({ category, item, quantity, unit, unitUsd, monthlyUsd: quantity * unitUsd, priceKey });
+    },
+  };
+  for (const pricer of [priceFargate, priceLoadBalancers, priceNat, priceDatabases, priceMonitoring, priceAccountServices, priceBuckets]) {
+    pricer(pricing);
+  }
+  const totalUsd = round2(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
+  return { environment, region, priceTableDate: prices.date, asOf, lines, totalUsd, assumptions };
+}
 
-  // Fargate.
+/** Fargate vCPU and GB hours of each service's desired tasks, split over its capacity providers. */
+function priceFargate({ environment, H, ofType, refOf, line }: Pricing): void {
   const clusterDefault = ofType("aws_ecs_cluster_capacity_providers")[0]?.values.default_capacity_provider_strategy as Block[] | undefined;
   for (const service of ofType("aws_ecs_service")) {
     const task = refOf(service.values.task_definition);
@@ -178,8 +205,10 @@ export function estimateStack(environment: string, region: string, stack: StackJ
       line("Compute", `${label}: memory`, tasks * gb * H, "GB-hours", `${kind}.${arch}.gbHour`);
     }
   }
+}
 
-  // Load balancers: hours, LCUs, one public IPv4 address per zone (subnet).
+/** Load balancers: hours, LCUs, one public IPv4 address per zone (subnet). */
+function priceLoadBalancers({ H, assumptions, ofType, line }: Pricing): void {
   for (const lb of ofType("aws_lb")) {
     const name = String(lb.values.name ?? lb.id);
     line("Load balancer", `${name}: hours`, H, "hours", "alb.hour");
@@ -193,8 +222,10 @@ export function estimateStack(environment: string, region: string, stack: StackJ
       line("Public IPv4", `${name}: ${zones} addresses (one per zone)`, zones * H, "address-hours", "ipv4.hour");
     }
   }
+}
 
-  // NAT gateways and Elastic IPs.
+/** NAT gateways and Elastic IPs. */
+function priceNat({ H, assumptions, ofType, line }: Pricing): void {
   const nats = ofType("aws_nat_gateway");
   if (nats.length) {
     line("NAT", `${nats.length} NAT gateway${nats.length > 1 ? "s" : ""}: hours`, nats.length * H, "hours", "nat.hour");
@@ -202,8 +233,10 @@ export function estimateStack(environment: string, region: string, stack: StackJ
   }
   const eips = ofType("aws_eip").reduce((n, r) => n + instanceCount(r.values), 0);
   if (eips) line("Public IPv4", `${eips} Elastic IP${eips > 1 ? "s" : ""} (NAT)`, eips * H, "address-hours", "ipv4.hour");
+}
 
-  // Databases.
+/** Database instances: instance hours, gp3 storage, backups beyond the free copy, MySQL Extended Support. */
+function priceDatabases({ environment, H, prices, assumptions, asOf, ofType, line }: Pricing): void {
   for (const db of ofType("aws_db_instance")) {
     const cls = String(db.values.instance_class);
     const copies = db.values.multi_az ? 2 : 1;
@@ -234,8 +267,10 @@ export function estimateStack(environment: string, region: string, stack: StackJ
       );
     }
   }
+}
 
-  // CloudWatch logs and alarms.
+/** CloudWatch log groups (ingestion, storage), alarm metrics and dashboards. */
+function priceMonitoring({ environment, assumptions, ofType, line }: Pricing): void {
   for (const group of ofType("aws_cloudwatch_log_group")) {
     const name = String(group.values.name ?? group.id);
     const retentionDays = Number(group.values.retention_in_days ?? 0);
@@ -265,29 +300,30 @@ export function estimateStack(environment: string, region: string, stack: StackJ
   }
   const dashboards = ofType("aws_cloudwatch_dashboard").length;
   if (dashboards) line("Monitoring", `${dashboards} CloudWatch dashboard${dashboards > 1 ? "s" : ""} (the account's first 3 are free: not deducted)`, dashboards, "dashboards", "cloudwatch.dashboardMonth");
+}
 
+/** Per-item monthly services: secrets, ECR repositories, Route53 hosted zones. */
+function priceAccountServices({ assumptions, ofType, line }: Pricing): void {
   // Secrets: explicit ones plus the RDS-managed master password.
   const secrets = ofType("aws_secretsmanager_secret").length + ofType("aws_db_instance").filter((d) => d.values.manage_master_user_password).length;
   if (secrets) line("Secrets", `${secrets} Secrets Manager secrets (incl. RDS-managed master password)`, secrets, "secrets", "secretsmanager.secretMonth");
 
-  // ECR.
   const repositories = ofType("aws_ecr_repository").length;
   if (repositories) line("Registry", `${repositories} ECR repositories x ${assumptions.imageGiBPerRepository} GB (assumption)`, repositories * assumptions.imageGiBPerRepository, "GB-months", "ecr.gbMonth");
 
   // Route53: zones the stack writes records into (created here or not); queries to alias records of AWS resources are free.
   const zones = new Set([...ofType("aws_route53_zone").map((z) => z.address), ...ofType("aws_route53_record").map((r) => String(r.values.zone_id))]);
   if (zones.size) line("DNS", `${zones.size} hosted zone${zones.size > 1 ? "s" : ""} (alias queries to the ALB are free)`, zones.size, "zones", "route53.zoneMonth");
+}
 
-  // S3.
+/** S3 buckets: storage and requests from the assumptions. */
+function priceBuckets({ assumptions, ofType, line }: Pricing): void {
   for (const bucket of ofType("aws_s3_bucket")) {
     const name = String(bucket.values.bucket ?? bucket.id);
     line("Storage", `${name}: ${assumptions.bucketGiB} GB (assumption)`, assumptions.bucketGiB, "GB-months", "s3.standard.gbMonth");
     line("Storage", `${name}: PUT requests (assumption)`, assumptions.bucketPutRequestsPerMonth / 1000, "1,000 requests", "s3.put.per1000");
     line("Storage", `${name}: GET requests (assumption)`, assumptions.bucketGetRequestsPerMonth / 1000, "1,000 requests", "s3.get.per1000");
   }
-
-  const totalUsd = round2(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
-  return { environment, region, priceTableDate: prices.date, asOf, lines, totalUsd, assumptions };
 }
 
 /** "8.0.39" -> "8.0". */

@@ -139,8 +139,44 @@ type Tier = (typeof TIERS)[number];
 
 const safeId = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
 
+/** `str(r, key)`: a string attribute of a resource. */
+const str = (r: StackResource, key: string) => r.values[key] as string;
+
+/** What every part of the picture reads (the stack) and writes (nodes, edges, groups). */
+interface DiagramContext {
+  readonly byAddress: ReadonlyMap<string, StackResource>;
+  readonly data: ReadonlyMap<string, Block>;
+  readonly ofType: (type: string) => StackResource[];
+  /** Terraform address -> node id. */
+  readonly nodeOf: Map<string, string>;
+  readonly add: (node: DiagramNode) => void;
+  readonly edge: (from: string | undefined, to: string | undefined, kind: EdgeKind, label?: string) => void;
+  readonly groups: DiagramGroup[];
+  readonly nodes: DiagramNode[];
+  readonly edges: DiagramEdge[];
+}
+
 /** Builds the picture of one synthesized environment stack. */
 export function buildDiagram(environment: string, region: string, stack: StackJson): DiagramModel {
+  const ctx = diagramContext(stack, [
+    { id: "dns", label: "Route 53 (hosted zone)" },
+    { id: "aws", label: `AWS ${region}` },
+    { id: "regional", label: "Regional services", parent: "aws" },
+  ]);
+  ctx.add({ id: "browser", kind: "browser", lines: ["Browser"], addresses: [] });
+  addNetwork(ctx);
+  addLoadBalancers(ctx);
+  const usedTaskDefinitions = addServices(ctx);
+  addRoutes(ctx);
+  addDataStores(ctx);
+  addCertificatesAndDns(ctx);
+  addFlows(ctx, usedTaskDefinitions);
+  buildOperations(ctx);
+  const { groups, nodes, edges } = ctx;
+  return { environment, region, groups: groups.filter((g) => (g.id === "dns" || g.id === "operations" ? nodes.some((n) => n.group === g.id) : true)), nodes, edges };
+}
+
+function diagramContext(stack: StackJson, groups: DiagramGroup[]): DiagramContext {
   const all = resourcesOf(stack);
   const data = dataOf(stack);
   const byAddress = new Map(all.map((r) => [r.address, r]));
@@ -157,42 +193,36 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
     if (edges.some((e) => e.from === from && e.to === to && e.kind === kind)) return;
     edges.push({ from, to, kind, label });
   };
-  const str = (r: StackResource, key: string) => r.values[key] as string;
+  return { byAddress, data, ofType, nodeOf, add, edge, groups, nodes, edges };
+}
 
-  /** Everything a resource reaches through references, following IAM roles, their policies and policy documents. */
-  const reach = (start: StackResource): Set<string> => {
-    const seen = new Set<string>();
-    const queue = [start.address];
-    while (queue.length) {
-      const address = queue.shift()!;
-      if (seen.has(address)) continue;
-      seen.add(address);
-      const values = address.startsWith("data.") ? data.get(address) : byAddress.get(address)?.values;
-      if (!values) continue;
-      for (const ref of dataReferencesIn(values)) {
-        const type = ref.replace(/^data\./, "").split(".")[0];
-        if (["aws_ecs_task_definition", "aws_iam_role", "aws_iam_policy_document"].includes(type)) queue.push(ref);
-        else seen.add(ref);
-      }
-      // Inline policies point at their role, not the other way round.
-      if (address.split(".")[0] === "aws_iam_role") {
-        for (const policy of ofType("aws_iam_role_policy")) {
-          if (dataReferencesIn(policy.values).has(address)) queue.push(policy.address);
-        }
+/** Everything a resource reaches through references, following IAM roles, their policies and policy documents. */
+function reach({ byAddress, data, ofType }: DiagramContext, start: StackResource): Set<string> {
+  const seen = new Set<string>();
+  const queue = [start.address];
+  while (queue.length) {
+    const address = queue.shift()!;
+    if (seen.has(address)) continue;
+    seen.add(address);
+    const values = address.startsWith("data.") ? data.get(address) : byAddress.get(address)?.values;
+    if (!values) continue;
+    for (const ref of dataReferencesIn(values)) {
+      const type = ref.replace(/^data\./, "").split(".")[0];
+      if (["aws_ecs_task_definition", "aws_iam_role", "aws_iam_policy_document"].includes(type)) queue.push(ref);
+      else seen.add(ref);
+    }
+    // Inline policies point at their role, not the other way round.
+    if (address.split(".")[0] === "aws_iam_role") {
+      for (const policy of ofType("aws_iam_role_policy")) {
+        if (dataReferencesIn(policy.values).has(address)) queue.push(policy.address);
       }
     }
-    return seen;
-  };
+  }
+  return seen;
+}
 
-  const groups: DiagramGroup[] = [
-    { id: "dns", label: "Route 53 (hosted zone)" },
-    { id: "aws", label: `AWS ${region}` },
-    { id: "regional", label: "Regional services", parent: "aws" },
-  ];
-
-  add({ id: "browser", kind: "browser", lines: ["Browser"], addresses: [] });
-
-  // Network: VPC, tiers with their subnets per zone, internet gateway, NAT gateways.
+/** Network: VPC, tiers with their subnets per zone, internet gateway, NAT gateways. */
+function addNetwork({ byAddress, ofType, nodeOf, add, edge, groups }: DiagramContext): void {
   const vpc = ofType("aws_vpc")[0];
   const subnets = ofType("aws_subnet");
   const tierOf = (s: StackResource): Tier => {
@@ -240,8 +270,10 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
   for (const eip of ofType("aws_eip").filter((e) => !nodeOf.has(e.address))) {
     add({ id: safeId(eip.id), kind: "nat", group: "public", lines: ["Elastic IP"], addresses: [eip.address] });
   }
+}
 
-  // Load balancer, listeners, rules.
+/** Load balancer and listeners. */
+function addLoadBalancers({ ofType, nodeOf, add, edge }: DiagramContext): void {
   for (const lb of ofType("aws_lb")) {
     add({
       id: safeId(lb.id),
@@ -263,16 +295,10 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
     add({ id: safeId(listener.id), kind: "listener", group: "public", lines, addresses: [listener.address] });
     edge(lbId, safeId(listener.id), "request");
   }
+}
 
-  // Target groups lead to the services that register in them.
-  const serviceOfTargetGroup = new Map<string, StackResource>();
-  for (const service of ofType("aws_ecs_service")) {
-    for (const lb of (service.values.load_balancer as Block[] | undefined) ?? []) {
-      for (const tg of dataReferencesIn(lb)) serviceOfTargetGroup.set(tg, service);
-    }
-  }
-
-  // Services (with a load balancer), workers (without), one-off task definitions, schedules.
+/** Services (with a load balancer), workers (without), one-off task definitions, schedules; returns the task definitions services use. */
+function addServices({ byAddress, ofType, nodeOf, add, edge }: DiagramContext): Set<string> {
   const usedTaskDefinitions = new Set<string>();
   for (const service of ofType("aws_ecs_service")) {
     const taskDefinition = byAddress.get([...dataReferencesIn({ t: service.values.task_definition })][0]);
@@ -315,8 +341,18 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
     });
     for (const ref of dataReferencesIn(schedule.values)) edge(safeId(schedule.id), nodeOf.get(ref), "trigger", "runs");
   }
+  return usedTaskDefinitions;
+}
 
-  // Listener default actions and rules forward to target groups, i.e. to services.
+/** Listener default actions and rules forward to target groups, i.e. to the services that register in them. */
+function addRoutes({ ofType, nodeOf, add, edge }: DiagramContext): void {
+  // Target groups lead to the services that register in them.
+  const serviceOfTargetGroup = new Map<string, StackResource>();
+  for (const service of ofType("aws_ecs_service")) {
+    for (const lb of (service.values.load_balancer as Block[] | undefined) ?? []) {
+      for (const tg of dataReferencesIn(lb)) serviceOfTargetGroup.set(tg, service);
+    }
+  }
   for (const listener of ofType("aws_lb_listener")) {
     for (const ref of dataReferencesIn({ a: listener.values.default_action })) {
       const service = serviceOfTargetGroup.get(ref);
@@ -336,8 +372,10 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
       if (service) edge(safeId(rule.id), safeId(service.id), "request");
     }
   }
+}
 
-  // Database, with its managed master password secret.
+/** Database (with its managed master password secret), buckets, repositories, secrets. */
+function addDataStores({ ofType, nodeOf, add, edge }: DiagramContext): void {
   for (const db of ofType("aws_db_instance")) {
     add({
       id: safeId(db.id),
@@ -372,8 +410,10 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
   for (const secret of ofType("aws_secretsmanager_secret")) {
     add({ id: safeId(secret.id), kind: "secret", group: "regional", lines: [`Secret ${secret.values.name}`], addresses: [secret.address] });
   }
+}
 
-  // Certificate and DNS.
+/** Certificate and DNS records. */
+function addCertificatesAndDns({ ofType, nodeOf, add, edge }: DiagramContext): void {
   const certificates = ofType("aws_acm_certificate");
   for (const cert of certificates) {
     const validation = ofType("aws_acm_certificate_validation").filter((v) => dataReferencesIn(v.values).has(cert.address));
@@ -414,13 +454,16 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
       edge(safeId(record.id), nodeOf.get([...dataReferencesIn(alias)][0]), "dns", "alias");
     }
   }
+}
 
-  // Flows out of services and tasks: database, buckets, secrets, image pulls.
+/** Flows out of services and tasks: database, buckets, secrets, image pulls. */
+function addFlows(ctx: DiagramContext, usedTaskDefinitions: ReadonlySet<string>): void {
+  const { byAddress, ofType, nodeOf, edge } = ctx;
   for (const runner of [...ofType("aws_ecs_service"), ...ofType("aws_ecs_task_definition").filter((t) => !usedTaskDefinitions.has(t.address))]) {
     const from = nodeOf.get(runner.address)!;
     const task = runner.type === "aws_ecs_service" ? byAddress.get([...dataReferencesIn({ t: runner.values.task_definition })][0]) : runner;
     const taskText = JSON.stringify(task?.values ?? {});
-    for (const address of reach(runner)) {
+    for (const address of reach(ctx, runner)) {
       const type = address.split(".")[0];
       const to = nodeOf.get(address);
       if (type === "aws_db_instance") {
@@ -441,8 +484,6 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
       if (pulled) edge(nodeOf.get(repository.address), from, "image", "pull");
     }
   }
-  buildOperations({ ofType, nodeOf, add, edge, groups, nodes });
-  return { environment, region, groups: groups.filter((g) => (g.id === "dns" || g.id === "operations" ? nodes.some((n) => n.group === g.id) : true)), nodes, edges };
 }
 
 /** The resource types of a stack that neither appear in the picture nor are ignored with a reason. */
@@ -451,28 +492,26 @@ export function unaccountedTypes(stack: StackJson): string[] {
   return [...new Set(resourcesOf(stack).map((r) => r.type))].filter((t) => !drawn.has(t) && !(t in IGNORED_TYPES)).sort();
 }
 
-interface OperationsContext {
-  readonly ofType: (type: string) => StackResource[];
-  readonly nodeOf: ReadonlyMap<string, string>;
-  readonly add: (node: DiagramNode) => void;
-  readonly edge: (from: string | undefined, to: string | undefined, kind: EdgeKind, label?: string) => void;
-  readonly groups: DiagramGroup[];
-  readonly nodes: DiagramNode[];
-}
-
 /**
  * The "Operations" box: all alarms as ONE node with their count (18 boxes would drown the picture),
  * the alarm topic and its subscribers, the dashboard with the saved Logs Insights queries, and the
  * redeploy path: a secret changes -> EventBridge rule -> state machine -> the ECS service it rolls.
  * Rotation schedules are folded into the secret they rotate.
  */
-function buildOperations({ ofType, nodeOf, add, edge, groups, nodes }: OperationsContext): void {
-  groups.push({ id: "operations", label: "Operations", parent: "aws" });
-  const refs = (value: unknown) => [...dataReferencesIn({ v: value })];
+function buildOperations(ctx: DiagramContext): void {
+  ctx.groups.push({ id: "operations", label: "Operations", parent: "aws" });
+  foldRotations(ctx);
+  addAlarmNotifications(ctx);
+  addDashboards(ctx);
+  addRedeployPath(ctx);
+}
 
-  // Rotation schedules: folded into the secret node they rotate (the RDS-managed one has no resource of its own).
+const refsIn = (value: unknown) => [...dataReferencesIn({ v: value })];
+
+/** Rotation schedules: folded into the secret node they rotate (the RDS-managed one has no resource of its own). */
+function foldRotations({ ofType, nodeOf, add, nodes }: DiagramContext): void {
   for (const rotation of ofType("aws_secretsmanager_secret_rotation")) {
-    const target = refs(rotation.values.secret_id)[0];
+    const target = refsIn(rotation.values.secret_id)[0];
     const days = (rotation.values.rotation_rules as Block | undefined)?.automatically_after_days;
     const id = target && target.split(".")[0] === "aws_db_instance" ? `${nodeOf.get(target)}_secret` : target ? nodeOf.get(target) : undefined;
     const index = nodes.findIndex((n) => n.id === id);
@@ -482,13 +521,16 @@ function buildOperations({ ofType, nodeOf, add, edge, groups, nodes }: Operation
     }
     const node = nodes[index];
     nodes[index] = { ...node, lines: [...node.lines, days ? `rotated every ${days} days` : "rotated"], addresses: [...node.addresses, rotation.address] };
-    (nodeOf as Map<string, string>).set(rotation.address, node.id);
+    nodeOf.set(rotation.address, node.id);
   }
+}
 
+/** All alarms as one node, the alarm topic and its subscribers (with their Lambda permissions). */
+function addAlarmNotifications({ ofType, nodeOf, add, edge }: DiagramContext): void {
   const alarms = ofType("aws_cloudwatch_metric_alarm");
   const topics = ofType("aws_sns_topic");
   for (const topic of topics) {
-    const subscriptions = ofType("aws_sns_topic_subscription").filter((s) => refs(s.values.topic_arn).includes(topic.address));
+    const subscriptions = ofType("aws_sns_topic_subscription").filter((s) => refsIn(s.values.topic_arn).includes(topic.address));
     add({
       id: safeId(topic.id),
       kind: "topic",
@@ -527,6 +569,10 @@ function buildOperations({ ofType, nodeOf, add, edge, groups, nodes }: Operation
       if (alarms.some((a) => JSON.stringify(a.values.alarm_actions ?? []).includes(topic.address))) edge("alarms", safeId(topic.id), "notify", "fires / clears");
     }
   }
+}
+
+/** The dashboard with the saved Logs Insights queries (or the queries alone). */
+function addDashboards({ ofType, add }: DiagramContext): void {
   const queries = ofType("aws_cloudwatch_query_definition");
   for (const dashboard of ofType("aws_cloudwatch_dashboard")) {
     add({
@@ -540,15 +586,17 @@ function buildOperations({ ofType, nodeOf, add, edge, groups, nodes }: Operation
   if (!ofType("aws_cloudwatch_dashboard").length && queries.length) {
     add({ id: "saved_queries", kind: "dashboard", group: "operations", lines: [`${queries.length} saved Logs Insights queries`], addresses: queries.map((q) => q.address) });
   }
+}
 
-  // Redeploy on secret change: secrets -> rule (with its targets) -> state machine -> services.
+/** Redeploy on secret change: secrets -> rule (with its targets) -> state machine -> services. */
+function addRedeployPath({ ofType, nodeOf, add, edge }: DiagramContext): void {
   for (const machine of ofType("aws_sfn_state_machine")) {
     add({ id: safeId(machine.id), kind: "state-machine", group: "operations", lines: ["Step Functions: redeploy", String(machine.values.name), "ECS UpdateService, force new deployment"], addresses: [machine.address] });
   }
   const services = ofType("aws_ecs_service");
   const secrets = ofType("aws_secretsmanager_secret");
   for (const rule of ofType("aws_cloudwatch_event_rule")) {
-    const targets = ofType("aws_cloudwatch_event_target").filter((t) => refs(t.values.rule).includes(rule.address));
+    const targets = ofType("aws_cloudwatch_event_target").filter((t) => refsIn(t.values.rule).includes(rule.address));
     add({ id: safeId(rule.id), kind: "event-rule", group: "operations", lines: ["EventBridge rule", String(rule.values.name), "secret rotated or new value"], addresses: [rule.address, ...targets.map((t) => t.address)] });
     const pattern = String(rule.values.event_pattern ?? "");
     for (const secret of secrets) {
@@ -558,7 +606,7 @@ function buildOperations({ ofType, nodeOf, add, edge, groups, nodes }: Operation
       if (pattern.includes(`${db.address}.master_user_secret`)) edge(`${nodeOf.get(db.address)}_secret`, safeId(rule.id), "trigger", "changed");
     }
     for (const target of targets) {
-      const to = nodeOf.get(refs(target.values.arn)[0] ?? "");
+      const to = nodeOf.get(refsIn(target.values.arn)[0] ?? "");
       edge(safeId(rule.id), to, "trigger", "starts");
       let input: Record<string, unknown> = {};
       try {
