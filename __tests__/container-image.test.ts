@@ -104,7 +104,7 @@ describe("tag mode: CI pushes, Terraform checks (T1)", () => {
   test("a plan-time ECR look-up of the tag, switchable with verifyTagExists", () => {
     const checks = Object.values((json.data as any).aws_ecr_image) as Record<string, unknown>[];
     expect(checks).toContainEqual(
-      expect.objectContaining({ count: "${var.verify_backend_image_tag ? 1 : 0}", image_tag: expect.stringMatching(/^\$\{coalesce\(var\.backend_image_tag, /), repository_name: expect.stringMatching(/aws_ecr_repository\.backend-registry/) }),
+      expect.objectContaining({ count: "${var.verify_backend_image_tag ? 1 : 0}", image_tag: "${local.backend_image_tag_deployed}", repository_name: expect.stringMatching(/aws_ecr_repository\.backend-registry/) }),
     );
     const off = synthEnvironment({ ...staging, services: { ...staging.services, backend: { ...staging.services.backend, image: { source: "tag", tag: "v1", verifyTagExists: false } } } }).json;
     expect((off as any).variable.verify_backend_image_tag.default).toBe(false);

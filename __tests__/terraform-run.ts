@@ -140,7 +140,7 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
       const outdir = join(runDir, "variants", `${env}-${group}`);
       mkdirSync(outdir, { recursive: true });
       synthesize(outdir, [input]);
-      const variant = reuseInit(byName[env], outdir, env);
+      const variant = await reuseInit(byName[env], outdir, env);
       writeFileSync(join(variant.dir, "as-applied.tfstate"), readFileSync(index.asApplied[env].state));
       const plan = await planInDir(variant, options, { state: "as-applied.tfstate", plan: "day-two.tfplan" }, vars.flatMap((v) => ["-var", v]));
       const planFile = join(runDir, `${env}.${group}.plan.json`);

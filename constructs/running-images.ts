@@ -1,6 +1,6 @@
 import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataTerraformRemoteStateS3, Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
+import { DataTerraformRemoteStateS3, Fn, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
 
 /** Name of the variable that switches the read of the running tags off (offline plans set every `verify_*` to false). */
@@ -74,12 +74,14 @@ export class RunningImages extends Construct {
    * else (first deploy, offline plan) `configTag`. Records it as `<variable>_running` for the next plan.
    */
   imageTag(variableName: string, configTag: string): string {
+    const stack = TerraformStack.of(this);
     const output = runningTagOutput(variableName);
-    const tag = `\${coalesce(var.${variableName}, try(${this.stateAddress}[0].outputs.${output}, null), ${JSON.stringify(configTag)})}`;
-    new TerraformOutput(TerraformStack.of(this), output, {
-      value: tag,
+    // A local, so that the expression (and its quoted default) is not JSON-escaped inside container definitions.
+    const tag = new TerraformLocal(stack, `${variableName}_deployed`, `\${coalesce(var.${variableName}, try(${this.stateAddress}[0].outputs.${output}, null), ${JSON.stringify(configTag)})}`);
+    new TerraformOutput(stack, output, {
+      value: tag.asString,
       description: `The ${variableName.replace(/_image_tag$/, "")} image tag this apply deployed (the next plan keeps it unless -var ${variableName}=... is given)`,
     });
-    return tag;
+    return tag.asString;
   }
 }

@@ -402,8 +402,7 @@ export interface PreparedStack {
 /** Writes the offline override into a synthesized stack directory and runs `terraform init` there. */
 export async function initStack(outdir: string, stack: string, options: HarnessOptions): Promise<PreparedStack> {
   const dir = join(outdir, "stacks", stack);
-  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
-  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  await writeOfflineOverride(dir);
   await run(options.terraformBin ?? "terraform", ["init", "-input=false", "-no-color", "-reconfigure"], dir, terraformEnv(options, dir));
   return { stack, dir };
 }
@@ -413,10 +412,9 @@ export async function initStack(outdir: string, stack: string, options: HarnessO
  * override is written and the initialised `.terraform` directory and lock file of `initialised`
  * are linked in (same providers, same local backend).
  */
-export function reuseInit(initialised: PreparedStack, outdir: string, stack: string): PreparedStack {
+export async function reuseInit(initialised: PreparedStack, outdir: string, stack: string): Promise<PreparedStack> {
   const dir = join(outdir, "stacks", stack);
-  const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
-  writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables), null, 2));
+  await writeOfflineOverride(dir);
   symlinkSync(join(initialised.dir, ".terraform"), join(dir, ".terraform"));
   copyFileSync(join(initialised.dir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
   return { stack, dir };
