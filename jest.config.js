@@ -2,6 +2,8 @@
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
+  // The emulator layer runs on its own: `npm run test:emulator` (jest.emulator.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/__tests__/emulator/"],
   testMatch: ["**/*.test.ts"],
   // swc strips types only; `npm run typecheck` (tsc --noEmit) checks them as its own step.
   transform: {
@@ -12,8 +14,8 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!@hpcc-js/)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // Real Terraform (synth, init, plans, as-applied states, the day-two matrix) once per run, shared by the test files.
-  globalSetup: "<rootDir>/__tests__/global-setup.ts",
-  globalTeardown: "<rootDir>/__tests__/global-teardown.ts",
+  globalSetup: "<rootDir>/__tests__/terraform/global-setup.ts",
+  globalTeardown: "<rootDir>/__tests__/terraform/global-teardown.ts",
   // Terraform runs in child processes; two workers keep both cores busy on a 2-core machine.
   maxWorkers: 2,
   reporters: ["default", "<rootDir>/__tests__/summary-reporter.js"],

@@ -7,8 +7,8 @@
  * environment, the setting and the offending value.
  */
 import { z } from "zod";
-import { fargateSizeProblem } from "../constructs/fargate";
-import { FRAMEWORKS } from "../constructs/presets";
+import { fargateSizeProblem } from "../constructs/compute/fargate";
+import { FRAMEWORKS } from "../constructs/compute/presets";
 import { RULE_IDS } from "../constructs/rules/ids";
 import { instanceClassProblem, regionProblem, zoneProblem } from "./checks/aws";
 import { fillerReasonProblem } from "./checks/waivers";
@@ -315,13 +315,18 @@ export const environmentSchema = z
         enabled: z.boolean(),
         retentionDays,
       }),
+      /**
+       * Dual-stack public tier: an Amazon-provided IPv6 block on the VPC, IPv6 on the public subnets, a
+       * dual-stack load balancer and AAAA alias records. false = IPv4 only (no IPv6 anywhere).
+       */
+      ipv6: z.boolean().default(true),
     }),
     domain: z.strictObject(
       {
         /** The site's host name, e.g. `app.example.com`. */
         name: z.string({ error: "is required: the site's host name, e.g. app.example.com" }).regex(HOSTNAME, { error: "must be a lowercase DNS name such as app.example.com" }),
         /** Route53 hosted zone id that serves `name` (see README: "Domain and hosted zone"). */
-        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+        hostedZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "must be a Route53 hosted zone id such as Z0123456789ABCDEFGHIJ" }),
         /** More names on the certificate (and alias records), all in the same hosted zone. */
         alternativeNames: z
           .array(z.string().regex(WILDCARD_HOSTNAME, { error: 'must be a lowercase DNS name such as api.example.com, or a wildcard such as "*.example.com"' }))
@@ -363,6 +368,24 @@ export const environmentSchema = z
       /** Terraform `prevent_destroy` on the repositories. */
       preventDestroy: z.boolean(),
     }),
+    /**
+     * What a destroy may take with it (README "Tearing down an environment"). The defaults keep data
+     * recoverable; an environment that is rebuilt freely (staging) sets all three. Guardrail ENV.6
+     * holds every environment that does not waive it to the defaults.
+     */
+    teardown: z
+      .strictObject({
+        /** Days a destroyed secret stays restorable (and its name reserved); 0 deletes it at once, so the same name can be created again. */
+        secretRecoveryWindowDays: z
+          .int({ error: "must be a whole number" })
+          .refine((d) => d === 0 || (d >= 7 && d <= 30), { error: "must be 0 (delete at once) or 7 to 30 days (what Secrets Manager allows)" })
+          .default(30),
+        /** ECR `force_delete`: destroy deletes the repositories with the images in them. */
+        forceDeleteImages: z.boolean().default(false),
+        /** S3 `force_destroy` on the uploads and access log buckets: destroy deletes every object (and version) first. */
+        forceDestroyBuckets: z.boolean().default(false),
+      })
+      .default({ secretRecoveryWindowDays: 30, forceDeleteImages: false, forceDestroyBuckets: false }),
     cluster: z.strictObject({
       containerInsights: z.boolean(),
       /** Retention of the ECS Exec session logs. */

@@ -69,6 +69,8 @@ export const staging: EnvironmentInput = {
   registry: { keepImages: 20, untaggedExpiryDays: 3, preventDestroy: false },
   delivery: { deployFrom: { branch: "main" } },
   cluster: { containerInsights: false, execLogRetentionDays: 30 },
+  /** Staging is destroyed and rebuilt freely: nothing it holds must survive a destroy (README "Tearing down an environment"). */
+  teardown: { secretRecoveryWindowDays: 0, forceDeleteImages: true, forceDestroyBuckets: true },
   /** Where staging may differ from the production baseline, each with its reason (README "Guardrails"). */
   guardrails: {
     waivers: [
@@ -83,6 +85,7 @@ export const staging: EnvironmentInput = {
       { rule: "EC2.6", resource: "network/vpc", reason: "staging: flow logs off for cost; production has them" },
       { rule: "ENV.1", reason: "staging: database, uploads and image repositories may be destroyed with the environment" },
       { rule: "ENV.2", resource: "database", reason: "staging: no final snapshot; its data can be recreated" },
+      { rule: "ENV.6", reason: "staging is destroyed and rebuilt the same day: its secrets, images and uploads go with it" },
       { rule: "ENV.3", reason: "staging runs one task per service on Fargate Spot for cost; production runs at least two" },
       { rule: "OPS.2", reason: "staging: alarms change state and show on the dashboard but page nobody; production pages" },
     ],

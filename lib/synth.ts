@@ -21,7 +21,7 @@ import { AnnotationMetadataEntryType, App } from "cdktf";
 import type { IConstruct } from "constructs";
 import { ConfigError, loadEnvironments } from "../config";
 import type { EnvironmentConfig } from "../config/schema";
-import { PropsError } from "../constructs/errors";
+import { PropsError } from "../constructs/core/errors";
 import { isGuardrailFailure } from "../constructs/rules";
 import { buildApp } from "../stacks/app";
 

@@ -117,7 +117,7 @@ export function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.P
   return env;
 }
 
-function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+export function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile(bin, args, { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {

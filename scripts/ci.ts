@@ -15,7 +15,7 @@
  */
 import { readFileSync } from "node:fs";
 import { environments, loadEnvironments, type EnvironmentConfig } from "../config";
-import { dockerPlatform } from "../constructs/container-image";
+import { dockerPlatform } from "../constructs/compute/container-image";
 import { imageSourcesOf, imageTagVariable, registryHost } from "../lib/deploy/images";
 import { deployContract, SERVICE_KEYS, type ServiceKey } from "../stacks/deploy-contract";
 

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, environments, loadEnvironments } from "../config";
-import { PropsError } from "../constructs/errors";
+import { PropsError } from "../constructs/core/errors";
 import { isGuardrailFailure } from "../constructs/rules";
 import { CostError, details, difference, estimateAll, sideBySide, type Estimate } from "../lib/cost";
 import { readmeBlock, replaceReadmeBlock } from "../lib/cost/readme";

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { ConfigError } from "../config";
-import { PropsError } from "../constructs/errors";
+import { PropsError } from "../constructs/core/errors";
 import { isGuardrailFailure } from "../constructs/rules";
 import { writeDiagrams } from "../lib/diagram";
 import { synthesize } from "../lib/terraform";

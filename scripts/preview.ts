@@ -12,9 +12,9 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ConfigError, environments, loadEnvironments } from "../config";
-import { stateKey } from "../constructs/state-backend";
-import { PropsError } from "../constructs/errors";
-import { supportWarning } from "../constructs/mysql-versions";
+import { stateKey } from "../constructs/data/state-backend";
+import { PropsError } from "../constructs/core/errors";
+import { supportWarning } from "../constructs/data/mysql-versions";
 import { isGuardrailFailure } from "../constructs/rules";
 import { writeDiagrams } from "../lib/diagram";
 import { GuardrailError } from "../lib/synth";

@@ -1,17 +1,17 @@
 import { Aspects, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
-import { projectAwsProvider } from "../constructs/aws-provider";
+import { projectAwsProvider } from "../constructs/core/aws-provider";
 import { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
-import { secretSource } from "../constructs/app-secrets";
-import { workloadBoundaryArn } from "../constructs/delivery-names";
-import { GithubDeployRole } from "../constructs/github-deploy-role";
-import { GithubOidcProvider } from "../constructs/github-oidc";
-import { GithubPlanRole } from "../constructs/github-plan-role";
-import { PropsError } from "../constructs/errors";
-import { PrivateBucket } from "../constructs/private-bucket";
-import { stateKey } from "../constructs/state-backend";
-import { WorkloadBoundary } from "../constructs/workload-boundary";
+import { secretSource } from "../constructs/data/app-secrets";
+import { workloadBoundaryArn } from "../constructs/delivery/delivery-names";
+import { GithubDeployRole } from "../constructs/delivery/github-deploy-role";
+import { GithubOidcProvider } from "../constructs/delivery/github-oidc";
+import { GithubPlanRole } from "../constructs/delivery/github-plan-role";
+import { PropsError } from "../constructs/core/errors";
+import { PrivateBucket } from "../constructs/data/private-bucket";
+import { stateKey } from "../constructs/data/state-backend";
+import { WorkloadBoundary } from "../constructs/delivery/workload-boundary";
 import { Guardrails, RULES, type Waiver } from "../constructs/rules";
 
 export interface BootstrapStackProps {

@@ -5,13 +5,13 @@
  * Terraform outputs being readable (they are not yet, during the first deploy).
  */
 import type { EnvironmentConfig } from "../config/schema";
-import { Naming } from "../constructs/naming";
-import { SUBNET_TIERS } from "../constructs/network";
-import { ecrRegistryHost } from "../constructs/registry";
-import { serviceContract, type ServiceContract, type ServiceKey } from "../constructs/service-contract";
+import { Naming } from "../constructs/core/naming";
+import { SUBNET_TIERS } from "../constructs/network/network";
+import { ecrRegistryHost } from "../constructs/compute/registry";
+import { serviceContract, type ServiceContract, type ServiceKey } from "../constructs/compute/service-contract";
 
 // The per-service names live in constructs/service-contract.ts, which constructs read too.
-export { SERVICE_KEYS, imageTagVariable, serviceContract, type ServiceContract, type ServiceKey } from "../constructs/service-contract";
+export { SERVICE_KEYS, imageTagVariable, serviceContract, type ServiceContract, type ServiceKey } from "../constructs/compute/service-contract";
 
 export interface DeployContract {
   readonly environment: string;

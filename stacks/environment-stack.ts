@@ -3,29 +3,29 @@ import { App, Aspects, Fn, TerraformOutput, TerraformStack, type ITerraformDepen
 import type { Construct } from "constructs";
 import { escapeTemplate, escapeValues } from "../config/checks/interpolation";
 import type { EnvironmentConfig } from "../config/schema";
-import { AppSecrets, secretSource } from "../constructs/app-secrets";
-import { partitionOf } from "../constructs/partition";
-import { projectAwsProvider } from "../constructs/aws-provider";
-import { CertificateDns } from "../constructs/certificate-dns";
-import { Cluster } from "../constructs/cluster";
-import { BuiltImage, PushedImage, ecrDockerProvider } from "../constructs/container-image";
-import { Alarms, type MonitoredService } from "../constructs/alarms";
-import { Dashboard } from "../constructs/dashboard";
-import { Database } from "../constructs/database";
-import { DatabaseCredentials } from "../constructs/database-credentials";
-import { workloadBoundaryArn } from "../constructs/delivery-names";
-import { LogQueries } from "../constructs/log-queries";
-import { SecretRotationRedeploy } from "../constructs/secret-rotation-redeploy";
-import { LoadBalancer } from "../constructs/load-balancer";
-import { Naming } from "../constructs/naming";
-import { Network } from "../constructs/network";
-import { PRESETS, type HealthCheckDefaults, type PresetContext, type SecretSource } from "../constructs/presets";
-import { PrivateBucket } from "../constructs/private-bucket";
-import { Registry } from "../constructs/registry";
-import { RunningImages } from "../constructs/running-images";
+import { AppSecrets, secretSource } from "../constructs/data/app-secrets";
+import { partitionOf } from "../constructs/core/partition";
+import { projectAwsProvider } from "../constructs/core/aws-provider";
+import { CertificateDns } from "../constructs/edge/certificate-dns";
+import { Cluster } from "../constructs/compute/cluster";
+import { BuiltImage, PushedImage, ecrDockerProvider } from "../constructs/compute/container-image";
+import { Alarms, type MonitoredService } from "../constructs/observability/alarms";
+import { Dashboard } from "../constructs/observability/dashboard";
+import { Database } from "../constructs/data/database";
+import { DatabaseCredentials } from "../constructs/data/database-credentials";
+import { workloadBoundaryArn } from "../constructs/delivery/delivery-names";
+import { LogQueries } from "../constructs/observability/log-queries";
+import { SecretRotationRedeploy } from "../constructs/observability/secret-rotation-redeploy";
+import { LoadBalancer } from "../constructs/edge/load-balancer";
+import { Naming } from "../constructs/core/naming";
+import { Network } from "../constructs/network/network";
+import { PRESETS, type HealthCheckDefaults, type PresetContext, type SecretSource } from "../constructs/compute/presets";
+import { PrivateBucket } from "../constructs/data/private-bucket";
+import { Registry } from "../constructs/compute/registry";
+import { RunningImages } from "../constructs/compute/running-images";
 import { Guardrails, RULES } from "../constructs/rules";
-import { stateKey, useS3StateBackend } from "../constructs/state-backend";
-import { WebService } from "../constructs/web-service";
+import { stateKey, useS3StateBackend } from "../constructs/data/state-backend";
+import { WebService } from "../constructs/compute/web-service";
 import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
 
 /** The public base URL of the backend API for the configured routing mode. */
@@ -95,6 +95,7 @@ export class EnvironmentStack extends TerraformStack {
       flowLogs: config.network.flowLogs,
       permissionsBoundaryArn: boundaryArn,
       account: { id: config.accountId, region: config.region },
+      ipv6: config.network.ipv6,
     });
 
     this.cluster = new Cluster(this, "cluster", {
@@ -105,8 +106,8 @@ export class EnvironmentStack extends TerraformStack {
     });
 
     this.registries = {
-      backend: new Registry(this, "backend-registry", { repositoryName: contract.services.backend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry }),
-      frontend: new Registry(this, "frontend-registry", { repositoryName: contract.services.frontend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry }),
+      backend: new Registry(this, "backend-registry", { repositoryName: contract.services.backend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry, forceDelete: config.teardown.forceDeleteImages }),
+      frontend: new Registry(this, "frontend-registry", { repositoryName: contract.services.frontend.repositoryName, region: config.region, accountId: config.accountId, ...config.registry, forceDelete: config.teardown.forceDeleteImages }),
     };
 
     this.database = new Database(this, "database", { naming, network: this.network, ...config.database });
@@ -116,6 +117,7 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       accountId: config.accountId,
       masterPasswordRotationDays: config.database.masterPasswordRotationDays,
+      recoveryWindowDays: config.teardown.secretRecoveryWindowDays,
     });
     const appUser = config.database.applicationCredentials === "app-user";
 
@@ -123,6 +125,7 @@ export class EnvironmentStack extends TerraformStack {
       bucketName: naming.bucketName("uploads"),
       versioned: config.uploads.versioned,
       preventDestroy: config.uploads.preventDestroy,
+      forceDestroy: config.teardown.forceDestroyBuckets,
     });
 
     const presets = { backend: PRESETS[config.services.backend.framework], frontend: PRESETS[config.services.frontend.framework] };
@@ -131,6 +134,7 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       accountId: config.accountId,
       names: [...presets.backend.appSecrets, ...presets.frontend.appSecrets],
+      recoveryWindowDays: config.teardown.secretRecoveryWindowDays,
     });
 
     this.certificate = new CertificateDns(this, "certificate", {
@@ -154,9 +158,9 @@ export class EnvironmentStack extends TerraformStack {
       backendRoute: config.routing,
       idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
       deletionProtection: config.loadBalancer.deletionProtection,
-      accessLogs: { ...config.loadBalancer.accessLogs, preventDestroy: config.loadBalancer.deletionProtection },
+      accessLogs: { ...config.loadBalancer.accessLogs, preventDestroy: config.loadBalancer.deletionProtection, forceDestroy: config.teardown.forceDestroyBuckets },
     });
-    this.certificate.aliasTo(this.loadBalancer.alb);
+    this.certificate.aliasTo(this.loadBalancer.alb, { ipv6: config.network.ipv6 });
 
     const monitored: Record<ServiceKey, MonitoredService> = {
       backend: this.monitored("backend"),

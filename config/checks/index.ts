@@ -6,11 +6,11 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { NAME_RULES, SHORT_NAME_COMPONENTS } from "../../constructs/naming";
-import { PRESETS } from "../../constructs/presets";
+import { NAME_RULES, SHORT_NAME_COMPONENTS } from "../../constructs/core/naming";
+import { PRESETS } from "../../constructs/compute/presets";
 import type { EnvironmentConfig } from "../schema";
 import { hasTemplateSequence, TEMPLATE_SAFE_SETTINGS } from "./interpolation";
-import { redact, secretVariables } from "../../constructs/secret-detection";
+import { redact, secretVariables } from "../../constructs/compute/secret-detection";
 
 const show = (value: unknown) => JSON.stringify(value);
 

@@ -1,4 +1,4 @@
-import { secretVariables } from "../secret-detection";
+import { secretVariables } from "../compute/secret-detection";
 import { containersOf, expect, notApplicable, type Rule } from "./rule";
 
 /** Security Hub ECS.8: secrets should not be passed as container environment variables. */

@@ -1,5 +1,5 @@
-import { DEPLOY_UNSCOPED_ACTIONS } from "../github-deploy-role";
-import { PLAN_UNSCOPED_ACTIONS } from "../github-plan-role";
+import { DEPLOY_UNSCOPED_ACTIONS } from "../delivery/github-deploy-role";
+import { PLAN_UNSCOPED_ACTIONS } from "../delivery/github-plan-role";
 import { nonCompliant, compliant, type Rule } from "./rule";
 
 /**

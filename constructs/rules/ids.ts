@@ -11,6 +11,6 @@ export const RULE_IDS: readonly string[] = [
   "S3.5", "S3.8", "S3.9", "S3.12", "S3.13",
   "EC2.2", "EC2.6", "EC2.15", "EC2.19",
   "SG.1", "SG.2", "IAM.1", "LOG.1",
-  "ENV.1", "ENV.2", "ENV.3", "ENV.4", "ENV.5",
+  "ENV.1", "ENV.2", "ENV.3", "ENV.4", "ENV.5", "ENV.6",
   "OPS.1", "OPS.2", "OPS.3",
 ];

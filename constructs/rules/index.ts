@@ -22,6 +22,7 @@ import { env2 } from "./env-2";
 import { env3 } from "./env-3";
 import { env4 } from "./env-4";
 import { env5 } from "./env-5";
+import { env6 } from "./env-6";
 import { iam1 } from "./iam-1";
 import { log1 } from "./log-1";
 import { ops1 } from "./ops-1";
@@ -56,6 +57,6 @@ export const RULES: readonly Rule[] = [
   s35, s38, s39, s312, s313,
   ec22, ec26, ec215, ec219,
   sg1, sg2, iam1, log1,
-  env1, env2, env3, env4, env5,
+  env1, env2, env3, env4, env5, env6,
   ops1, ops2, ops3,
 ];

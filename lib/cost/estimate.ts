@@ -60,7 +60,8 @@ export const PRICED_TYPES: Readonly<Record<string, string>> = {
   aws_eip: "public IPv4 address hours",
   aws_db_instance: "instance hours by class (x2 Multi-AZ), gp3 storage, backups beyond free, MySQL Extended Support",
   aws_cloudwatch_log_group: "ingestion (assumption) and storage over the retention",
-  aws_cloudwatch_metric_alarm: "alarm per month",
+  aws_cloudwatch_metric_alarm: "alarm metrics per month (a metric-math alarm bills each metric in its expression)",
+  aws_cloudwatch_dashboard: "dashboard per month (the account's first 3 are free: not deducted, like every free tier here)",
   aws_appautoscaling_policy: "the two CloudWatch alarms AWS creates for each target-tracking policy",
   aws_secretsmanager_secret: "secret per month",
   aws_ecr_repository: "image storage (assumption)",
@@ -81,10 +82,14 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_ecs_cluster: "free (Container Insights metrics are not priced: see README)",
   aws_ecs_cluster_capacity_providers: "free",
   aws_ecs_task_definition: "free; tasks are priced on their service (one-off tasks such as the migration run minutes per deploy: not priced)",
+  aws_cloudwatch_event_rule: "EventBridge rules matching AWS service events (here: Secrets Manager via CloudTrail) deliver for free",
+  aws_cloudwatch_event_target: "free: part of its rule",
+  aws_cloudwatch_query_definition: "saved Logs Insights queries are free; running one bills the data scanned (on demand, not priced)",
   aws_flow_log: "priced as the ingestion of its log group",
   aws_iam_role: "free",
   aws_iam_role_policy: "free",
   aws_internet_gateway: "free (public IPv4 addresses are priced on the ALB and the EIPs)",
+  aws_lambda_permission: "free (a resource policy on a function the stack does not create)",
   aws_lb_listener: "included in the load balancer hours",
   aws_lb_listener_rule: "included (the first 10 rule evaluations per request are free)",
   aws_lb_target_group: "included in the load balancer hours",
@@ -98,7 +103,12 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_s3_bucket_server_side_encryption_configuration: "free (SSE-S3)",
   aws_s3_bucket_versioning: "free (old versions are storage: part of the bucket assumption)",
   aws_scheduler_schedule: "the first 14 million invocations per month are free; the tasks it runs are not priced",
+  aws_secretsmanager_secret_rotation: "free: a rotation schedule; RDS rotates its own managed secret, no Lambda runs (the secret itself is priced)",
   aws_security_group: "free",
+  aws_sfn_state_machine:
+    "a standard workflow bills $0.025 per 1,000 state transitions; a redeploy after a secret change is about 2 (plus retries) a few times a month: under a cent, not priced",
+  aws_sns_topic: "free; its deliveries are on the subscriptions",
+  aws_sns_topic_subscription: "e-mail notifications cost $2 per 100,000 (first 1,000 a month free), Lambda deliveries nothing: an alarm storm of 1,000 mails is $0.02, not priced",
   aws_subnet: "free",
   aws_vpc: "free",
   aws_vpc_security_group_egress_rule: "free",
@@ -233,10 +243,28 @@ export function estimateStack(environment: string, region: string, stack: StackJ
     line("Logs", `${name}: ingestion`, assumptions.logIngestGiBPerGroupPerMonth, "GB", "logs.ingestGb");
     line("Logs", `${name}: storage (${retentionDays || "unlimited"} days)`, assumptions.logIngestGiBPerGroupPerMonth * storedMonths, "GB-months", "logs.storageGbMonth");
   }
-  const alarms =
-    ofType("aws_cloudwatch_metric_alarm").reduce((n, r) => n + instanceCount(r.values), 0) +
-    2 * ofType("aws_appautoscaling_policy").filter((p) => p.values.policy_type === "TargetTrackingScaling").length;
-  if (alarms) line("Monitoring", `${alarms} CloudWatch alarms (incl. 2 per target-tracking policy)`, alarms, "alarms", "cloudwatch.alarmMonth");
+  // Standard-resolution alarms bill per metric: one for a single-metric alarm, each metric (not the
+  // expressions) of a metric-math alarm. Target-tracking policies create two single-metric alarms.
+  const alarmResources = ofType("aws_cloudwatch_metric_alarm");
+  for (const alarm of alarmResources) {
+    const queries = (alarm.values.metric_query as Block[] | undefined) ?? [];
+    const periods = [alarm.values.period, ...queries.map((q) => (q.metric as Block | undefined)?.period)].filter((p) => p !== undefined).map(Number);
+    if (periods.some((p) => p < 60)) {
+      throw new CostError(`Environment "${environment}": alarm ${alarm.values.alarm_name ?? alarm.address} has a period under 60 s (high resolution); the estimate prices standard-resolution alarms only`);
+    }
+  }
+  const metricsOf = (alarm: StackResource) => {
+    const queries = (alarm.values.metric_query as Block[] | undefined) ?? [];
+    return queries.length ? queries.filter((q) => q.metric).length : 1;
+  };
+  const targetTracking = 2 * ofType("aws_appautoscaling_policy").filter((p) => p.values.policy_type === "TargetTrackingScaling").length;
+  const alarmCount = alarmResources.reduce((n, r) => n + instanceCount(r.values), 0) + targetTracking;
+  const alarmMetrics = alarmResources.reduce((n, r) => n + instanceCount(r.values) * metricsOf(r), 0) + targetTracking;
+  if (alarmMetrics) {
+    line("Monitoring", `${alarmCount} CloudWatch alarms, ${alarmMetrics} alarm metrics (metric math: each metric; incl. 2 per target-tracking policy)`, alarmMetrics, "alarm metrics", "cloudwatch.alarmMonth");
+  }
+  const dashboards = ofType("aws_cloudwatch_dashboard").length;
+  if (dashboards) line("Monitoring", `${dashboards} CloudWatch dashboard${dashboards > 1 ? "s" : ""} (the account's first 3 are free: not deducted)`, dashboards, "dashboards", "cloudwatch.dashboardMonth");
 
   // Secrets: explicit ones plus the RDS-managed master password.
   const secrets = ofType("aws_secretsmanager_secret").length + ofType("aws_db_instance").filter((d) => d.values.manage_master_user_password).length;

@@ -27,10 +27,16 @@ export type NodeKind =
   | "database"
   | "bucket"
   | "repository"
-  | "secret";
+  | "secret"
+  | "alarms"
+  | "topic"
+  | "subscriber"
+  | "dashboard"
+  | "event-rule"
+  | "state-machine";
 
 /** Boxes the nodes sit in; `parent` nests them. */
-export type GroupId = "aws" | "vpc" | "public" | "private" | "isolated" | "dns" | "regional";
+export type GroupId = "aws" | "vpc" | "public" | "private" | "isolated" | "dns" | "regional" | "operations";
 
 export interface DiagramNode {
   readonly id: string;
@@ -42,7 +48,7 @@ export interface DiagramNode {
   readonly addresses: readonly string[];
 }
 
-export type EdgeKind = "request" | "data" | "dns" | "image" | "secret" | "egress" | "trigger" | "tls";
+export type EdgeKind = "request" | "data" | "dns" | "image" | "secret" | "egress" | "trigger" | "tls" | "notify";
 
 export interface DiagramEdge {
   readonly from: string;
@@ -86,6 +92,18 @@ export const DRAWN_TYPES = [
   "aws_acm_certificate",
   "aws_acm_certificate_validation",
   "aws_route53_record",
+  // Operations (issue 13): one box for all alarms, the topic and its subscribers, the dashboard with
+  // the saved queries, and the redeploy-on-secret-change path (rule with its target, state machine).
+  "aws_cloudwatch_metric_alarm",
+  "aws_sns_topic",
+  "aws_sns_topic_subscription",
+  "aws_lambda_permission",
+  "aws_cloudwatch_dashboard",
+  "aws_cloudwatch_query_definition",
+  "aws_cloudwatch_event_rule",
+  "aws_cloudwatch_event_target",
+  "aws_sfn_state_machine",
+  "aws_secretsmanager_secret_rotation",
 ] as const;
 
 /** Resource types left out of the picture on purpose, each with the reason. */
@@ -93,7 +111,6 @@ export const IGNORED_TYPES: Readonly<Record<string, string>> = {
   aws_appautoscaling_policy: "scaling settings: shown as the service's min-max count",
   aws_appautoscaling_target: "scaling settings: shown as the service's min-max count",
   aws_cloudwatch_log_group: "every service and the database log to CloudWatch; a box per log group adds noise",
-  aws_cloudwatch_metric_alarm: "monitoring detail, not architecture",
   aws_db_parameter_group: "database settings",
   aws_db_subnet_group: "shown by placing the database in the isolated subnets",
   aws_default_security_group: "locked down, used by nothing",
@@ -415,16 +432,142 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
       else if (type === "aws_ecr_repository") edge(to, from, "image", "pull");
       else if (type === "aws_secretsmanager_secret") edge(from, to, "secret");
     }
-    // Secrets referenced by ARN (computed from config, so not a Terraform reference).
+    // Secrets referenced by ARN and images by repository URL (computed from config, so not Terraform references).
     for (const secret of runner.type === "aws_ecs_service" ? ofType("aws_secretsmanager_secret") : []) {
       if (taskText.includes(`:secret:${secret.values.name}`)) edge(from, safeId(secret.id), "secret");
     }
+    for (const repository of runner.type === "aws_ecs_service" ? ofType("aws_ecr_repository") : []) {
+      const pulled = new RegExp(`/${repository.values.name}[:@]`).test(taskText);
+      if (pulled) edge(nodeOf.get(repository.address), from, "image", "pull");
+    }
   }
-  return { environment, region, groups: groups.filter((g) => g.id === "dns" ? nodes.some((n) => n.group === "dns") : true), nodes, edges };
+  buildOperations({ ofType, nodeOf, add, edge, groups, nodes });
+  return { environment, region, groups: groups.filter((g) => (g.id === "dns" || g.id === "operations" ? nodes.some((n) => n.group === g.id) : true)), nodes, edges };
 }
 
 /** The resource types of a stack that neither appear in the picture nor are ignored with a reason. */
 export function unaccountedTypes(stack: StackJson): string[] {
   const drawn = new Set<string>(DRAWN_TYPES);
   return [...new Set(resourcesOf(stack).map((r) => r.type))].filter((t) => !drawn.has(t) && !(t in IGNORED_TYPES)).sort();
+}
+
+interface OperationsContext {
+  readonly ofType: (type: string) => StackResource[];
+  readonly nodeOf: ReadonlyMap<string, string>;
+  readonly add: (node: DiagramNode) => void;
+  readonly edge: (from: string | undefined, to: string | undefined, kind: EdgeKind, label?: string) => void;
+  readonly groups: DiagramGroup[];
+  readonly nodes: DiagramNode[];
+}
+
+/**
+ * The "Operations" box: all alarms as ONE node with their count (18 boxes would drown the picture),
+ * the alarm topic and its subscribers, the dashboard with the saved Logs Insights queries, and the
+ * redeploy path: a secret changes -> EventBridge rule -> state machine -> the ECS service it rolls.
+ * Rotation schedules are folded into the secret they rotate.
+ */
+function buildOperations({ ofType, nodeOf, add, edge, groups, nodes }: OperationsContext): void {
+  groups.push({ id: "operations", label: "Operations", parent: "aws" });
+  const refs = (value: unknown) => [...dataReferencesIn({ v: value })];
+
+  // Rotation schedules: folded into the secret node they rotate (the RDS-managed one has no resource of its own).
+  for (const rotation of ofType("aws_secretsmanager_secret_rotation")) {
+    const target = refs(rotation.values.secret_id)[0];
+    const days = (rotation.values.rotation_rules as Block | undefined)?.automatically_after_days;
+    const id = target && target.split(".")[0] === "aws_db_instance" ? `${nodeOf.get(target)}_secret` : target ? nodeOf.get(target) : undefined;
+    const index = nodes.findIndex((n) => n.id === id);
+    if (index < 0) {
+      add({ id: safeId(rotation.id), kind: "secret", group: "regional", lines: ["Secret rotation", days ? `every ${days} days` : ""].filter(Boolean), addresses: [rotation.address] });
+      continue;
+    }
+    const node = nodes[index];
+    nodes[index] = { ...node, lines: [...node.lines, days ? `rotated every ${days} days` : "rotated"], addresses: [...node.addresses, rotation.address] };
+    (nodeOf as Map<string, string>).set(rotation.address, node.id);
+  }
+
+  const alarms = ofType("aws_cloudwatch_metric_alarm");
+  const topics = ofType("aws_sns_topic");
+  for (const topic of topics) {
+    const subscriptions = ofType("aws_sns_topic_subscription").filter((s) => refs(s.values.topic_arn).includes(topic.address));
+    add({
+      id: safeId(topic.id),
+      kind: "topic",
+      group: "operations",
+      lines: ["SNS alarm topic", String(topic.values.name ?? topic.id), subscriptions.length ? "" : "no subscribers"].filter(Boolean),
+      addresses: [topic.address],
+    });
+    for (const subscription of subscriptions) {
+      const lambda = subscription.values.protocol === "lambda";
+      const endpoint = String(subscription.values.endpoint ?? "");
+      const permissions = ofType("aws_lambda_permission").filter((p) => p.values.function_name === endpoint);
+      add({
+        id: safeId(subscription.id),
+        kind: "subscriber",
+        group: "operations",
+        lines: lambda ? ["Lambda subscriber", endpoint.split(":").pop() ?? endpoint] : [`${String(subscription.values.protocol)} subscriber`, endpoint],
+        addresses: [subscription.address, ...(lambda ? permissions.map((p) => p.address) : [])],
+      });
+      edge(safeId(topic.id), safeId(subscription.id), "notify");
+    }
+  }
+  // Lambda permissions not matched to a subscription still belong to the topic's box.
+  for (const permission of ofType("aws_lambda_permission").filter((p) => !nodeOf.has(p.address))) {
+    add({ id: safeId(permission.id), kind: "subscriber", group: "operations", lines: ["Lambda permission", String(permission.values.function_name ?? "")], addresses: [permission.address] });
+  }
+  if (alarms.length) {
+    const math = alarms.filter((a) => ((a.values.metric_query as Block[] | undefined) ?? []).length > 0).length;
+    add({
+      id: "alarms",
+      kind: "alarms",
+      group: "operations",
+      lines: [`CloudWatch alarms (${alarms.length})`, "services, load balancer, database, redeploy", math ? `${math} with metric math` : ""].filter(Boolean),
+      addresses: alarms.map((a) => a.address),
+    });
+    for (const topic of topics) {
+      if (alarms.some((a) => JSON.stringify(a.values.alarm_actions ?? []).includes(topic.address))) edge("alarms", safeId(topic.id), "notify", "fires / clears");
+    }
+  }
+  const queries = ofType("aws_cloudwatch_query_definition");
+  for (const dashboard of ofType("aws_cloudwatch_dashboard")) {
+    add({
+      id: safeId(dashboard.id),
+      kind: "dashboard",
+      group: "operations",
+      lines: ["CloudWatch dashboard", String(dashboard.values.dashboard_name), queries.length ? `${queries.length} saved Logs Insights queries` : ""].filter(Boolean),
+      addresses: [dashboard.address, ...queries.map((q) => q.address)],
+    });
+  }
+  if (!ofType("aws_cloudwatch_dashboard").length && queries.length) {
+    add({ id: "saved_queries", kind: "dashboard", group: "operations", lines: [`${queries.length} saved Logs Insights queries`], addresses: queries.map((q) => q.address) });
+  }
+
+  // Redeploy on secret change: secrets -> rule (with its targets) -> state machine -> services.
+  for (const machine of ofType("aws_sfn_state_machine")) {
+    add({ id: safeId(machine.id), kind: "state-machine", group: "operations", lines: ["Step Functions: redeploy", String(machine.values.name), "ECS UpdateService, force new deployment"], addresses: [machine.address] });
+  }
+  const services = ofType("aws_ecs_service");
+  const secrets = ofType("aws_secretsmanager_secret");
+  for (const rule of ofType("aws_cloudwatch_event_rule")) {
+    const targets = ofType("aws_cloudwatch_event_target").filter((t) => refs(t.values.rule).includes(rule.address));
+    add({ id: safeId(rule.id), kind: "event-rule", group: "operations", lines: ["EventBridge rule", String(rule.values.name), "secret rotated or new value"], addresses: [rule.address, ...targets.map((t) => t.address)] });
+    const pattern = String(rule.values.event_pattern ?? "");
+    for (const secret of secrets) {
+      if (pattern.includes(`:secret:${secret.values.name}-`) || pattern.includes(`${secret.address}.`)) edge(safeId(secret.id), safeId(rule.id), "trigger", "changed");
+    }
+    for (const db of ofType("aws_db_instance")) {
+      if (pattern.includes(`${db.address}.master_user_secret`)) edge(`${nodeOf.get(db.address)}_secret`, safeId(rule.id), "trigger", "changed");
+    }
+    for (const target of targets) {
+      const to = nodeOf.get(refs(target.values.arn)[0] ?? "");
+      edge(safeId(rule.id), to, "trigger", "starts");
+      let input: Record<string, unknown> = {};
+      try {
+        input = JSON.parse(String(target.values.input ?? "{}")) as Record<string, unknown>;
+      } catch {
+        input = {};
+      }
+      const service = services.find((s) => s.values.name === input.service);
+      if (to && service) edge(to, nodeOf.get(service.address), "trigger", "redeploy");
+    }
+  }
 }

@@ -22,6 +22,12 @@ const STYLE: Record<NodeKind, { shape: string; fill: string; border: string }> =
   bucket: { shape: "cylinder", fill: "#e8f5e9", border: "#2e7d32" },
   repository: { shape: "box", fill: "#fff3e0", border: "#e65100" },
   secret: { shape: "box", fill: "#ffebee", border: "#c62828" },
+  alarms: { shape: "box", fill: "#fff8e1", border: "#b26a00" },
+  topic: { shape: "box", fill: "#fff8e1", border: "#b26a00" },
+  subscriber: { shape: "box", fill: "#ffffff", border: "#b26a00" },
+  dashboard: { shape: "box", fill: "#fff8e1", border: "#b26a00" },
+  "event-rule": { shape: "box", fill: "#fce4ec", border: "#c2185b" },
+  "state-machine": { shape: "box", fill: "#fce4ec", border: "#c2185b" },
 };
 
 const EDGE_STYLE: Record<EdgeKind, string> = {
@@ -33,6 +39,7 @@ const EDGE_STYLE: Record<EdgeKind, string> = {
   egress: 'color="#7d8998", style=dashed',
   trigger: 'color="#c2185b"',
   tls: 'color="#c2185b", style=dotted',
+  notify: 'color="#b26a00"',
 };
 
 const GROUP_STYLE: Record<GroupId, string> = {
@@ -43,6 +50,7 @@ const GROUP_STYLE: Record<GroupId, string> = {
   isolated: 'style="filled,rounded"; fillcolor="#f1f1f1"; color="#7d8998"; fontcolor="#3d4550"',
   dns: 'style="rounded"; color="#5e35b1"; fontcolor="#5e35b1"',
   regional: 'style="rounded,dashed"; color="#7d8998"; fontcolor="#3d4550"',
+  operations: 'style="filled,rounded"; fillcolor="#fffdf5"; color="#b26a00"; fontcolor="#7a4a00"',
 };
 
 const dotString = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
@@ -56,10 +64,12 @@ function dotNode(node: DiagramNode): string {
   return `${node.id} [label=${label}, shape=${style.shape}, style="filled${style.shape === "box" ? ",rounded" : ""}", fillcolor="${style.fill}", color="${style.border}"];`;
 }
 
-function dotEdge(edge: DiagramEdge): string {
+function dotEdge(edge: DiagramEdge, groupOf: ReadonlyMap<string, string | undefined>): string {
   const label = edge.label ? `, label=${dotString(edge.label)}` : "";
-  // Flows to regional services should not pull them into the request column's ranks.
-  const constraint = edge.kind === "egress" ? ", constraint=false" : "";
+  // Flows to regional services should not pull them into the request column's ranks; the flow back out
+  // of the Operations box (state machine -> the service it redeploys) would push the box past the services.
+  const leavesOperations = groupOf.get(edge.from) === "operations" && groupOf.get(edge.to) !== "operations";
+  const constraint = edge.kind === "egress" || leavesOperations ? ", constraint=false" : "";
   return `${edge.from} -> ${edge.to} [${EDGE_STYLE[edge.kind]}${label}${constraint}];`;
 }
 
@@ -88,13 +98,14 @@ export function toDot(model: DiagramModel): string {
     }
   };
   emitGroup(undefined, "  ");
-  for (const edge of model.edges) lines.push(`  ${dotEdge(edge)}`);
+  const groupOf = new Map(model.nodes.map((n) => [n.id, n.group as string | undefined]));
+  for (const edge of model.edges) lines.push(`  ${dotEdge(edge, groupOf)}`);
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }
 
 const MERMAID_SHAPE: Partial<Record<NodeKind, [string, string]>> = { database: ["[(", ")]"], bucket: ["[(", ")]"], browser: ["([", "])"] };
-const MERMAID_ARROW: Record<EdgeKind, string> = { request: "==>", data: "-->", dns: "-.->", image: "-.->", secret: "-.->", egress: "-.->", trigger: "-->", tls: "-.->" };
+const MERMAID_ARROW: Record<EdgeKind, string> = { request: "==>", data: "-->", dns: "-.->", image: "-.->", secret: "-.->", egress: "-.->", trigger: "-->", tls: "-.->", notify: "-->" };
 
 /** Mermaid flowchart text of the model (GitHub renders it in Markdown). */
 export function toMermaid(model: DiagramModel): string {

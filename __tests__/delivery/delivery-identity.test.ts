@@ -1,0 +1,148 @@
+/**
+ * What the delivery identities rely on outside the GitHub roles themselves (issue 12): every role
+ * of an environment carries the boundary the bootstrap stack creates, the service roles trust their
+ * service only on behalf of this account, the bootstrap stack is pinned to its account and blocks
+ * public buckets, and the workflow pin is validated in config.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadEnvironment } from "../../config";
+import { harnessOptionsFromEnv, planStack, plannedOfType, synthesize } from "../../lib/terraform";
+import { buildStacks, messageOf, production, resourceList, staging, synth, type Synth } from "../helpers";
+
+const ACCOUNT = "111111111111";
+const { bootstrap, environments } = buildStacks();
+const boot = synth(bootstrap).json;
+const envs: [string, Synth][] = environments.map((stack) => [stack.config.name, synth(stack).json]);
+
+describe("permissions boundary", () => {
+  test("the bootstrap stack creates one boundary policy per environment, named <project>-<env>-workload-boundary", () => {
+    const names = resourceList(boot, "aws_iam_policy")
+      .map((p) => String(p.name))
+      .filter((n) => n.endsWith("-workload-boundary"));
+    expect(names.sort()).toEqual(["webapp-production-workload-boundary", "webapp-staging-workload-boundary"]);
+  });
+
+  test.each(envs)("%s: every IAM role carries its environment's boundary, by ARN computed from config", (env, json) => {
+    const roles = resourceList(json, "aws_iam_role");
+    expect(roles.length).toBeGreaterThanOrEqual(env === "production" ? 5 : 4);
+    for (const role of roles) {
+      expect({ role: role.name, boundary: role.permissions_boundary }).toEqual({ role: role.name, boundary: `arn:aws:iam::${ACCOUNT}:policy/webapp-${env}-workload-boundary` });
+    }
+  });
+
+  test("the boundary grants no IAM action and names no other environment", () => {
+    for (const env of ["staging", "production"]) {
+      const other = env === "staging" ? "production" : "staging";
+      const [doc] = Object.entries(boot.data?.aws_iam_policy_document ?? {})
+        .filter(([id]) => id.startsWith(`workload-boundary-${env}_`))
+        .map(([, d]) => d as { statement: { actions: string[]; resources: string[] }[] });
+      const actions = doc.statement.flatMap((s) => s.actions);
+      expect(actions.filter((a) => a.startsWith("iam:") || a === "*" || a.endsWith(":*"))).toEqual([]);
+      expect(JSON.stringify(doc)).not.toContain(other);
+    }
+  });
+});
+
+describe("service role trust (confused deputy)", () => {
+  test("production's VPC flow-log role trusts the flow-log service only for this account's flow logs", () => {
+    const json = envs.find(([name]) => name === "production")![1];
+    const [trust] = Object.entries(json.data?.aws_iam_policy_document ?? {})
+      .filter(([id]) => id.includes("flow-log-trust"))
+      .map(([, d]) => (d as { statement: Record<string, unknown>[] }).statement[0]);
+    expect(trust.condition).toEqual([
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] },
+      { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc-flow-log/*`] },
+    ]);
+  });
+});
+
+describe("bootstrap stack", () => {
+  test("Terraform refuses to run it in any account but the environments'", () => {
+    expect(boot.provider.aws[0].allowed_account_ids).toEqual([ACCOUNT]);
+  });
+
+  test("the account blocks public buckets (a deploy role may set policies on its own buckets)", () => {
+    expect(resourceList(boot, "aws_s3_account_public_access_block")).toEqual([
+      { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true },
+    ]);
+  });
+});
+
+describe("workflow pin in config", () => {
+  test("a custom workflow file and branch for an environment-gated deploy reach the trust policy", () => {
+    const input = { ...production, delivery: { deployFrom: { environment: "production" }, workflow: "release.yml", workflowBranch: "release" } };
+    const { bootstrap: other } = buildStacks([staging, input]);
+    const [trust] = Object.entries(synth(other).json.data?.aws_iam_policy_document ?? {})
+      .filter(([id]) => id.startsWith("workflow-deploy-production_trust_"))
+      .map(([, d]) => (d as { statement: { condition: { variable: string; values: string[] }[] }[] }).statement[0]);
+    expect(trust.condition.slice(2)).toEqual([
+      expect.objectContaining({ variable: "token.actions.githubusercontent.com:job_workflow_ref", values: ["example-org/webapp/.github/workflows/release.yml@refs/heads/release"] }),
+      expect.objectContaining({ variable: "token.actions.githubusercontent.com:ref", values: ["refs/heads/release"] }),
+    ]);
+  });
+
+  test("a workflow branch other than the deployFrom branch is refused, naming environment, setting and value", () => {
+    const message = messageOf(() => loadEnvironment({ ...staging, delivery: { deployFrom: { branch: "main" }, workflowBranch: "develop" } }), ConfigError);
+    expect(message).toContain('Invalid configuration for environment "staging"');
+    expect(message).toMatch(/delivery\.workflowBranch: got "develop"; must be the deployFrom branch "main"/);
+  });
+
+  test("a workflow that is not a file name is refused", () => {
+    const message = messageOf(() => loadEnvironment({ ...staging, delivery: { deployFrom: { branch: "main" }, workflow: "../evil.yml" } }), ConfigError);
+    expect(message).toMatch(/delivery\.workflow: got "\.\.\/evil\.yml"; must be a workflow file name such as deploy-production\.yml/);
+  });
+});
+
+describe("separate AWS accounts per environment", () => {
+  const PROD_ACCOUNT = "222222222222";
+  const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" } }];
+  const built = buildStacks(twoAccounts);
+  const [first, second] = built.bootstraps.map((stack) => ({ name: stack.node.id, json: synth(stack).json }));
+  const prodStack = synth(built.environments.find((e) => e.config.name === "production")!).json;
+
+  test("one bootstrap stack per account: bootstrap (staging's account) and bootstrap-production, each pinned to its account", () => {
+    expect(built.bootstraps.map((b) => b.node.id)).toEqual(["bootstrap", "bootstrap-production"]);
+    expect(first.json.provider.aws[0].allowed_account_ids).toEqual([ACCOUNT]);
+    expect(second.json.provider.aws[0].allowed_account_ids).toEqual([PROD_ACCOUNT]);
+    expect(second.json.terraform.backend).toEqual({ local: { path: "../../../terraform.bootstrap-production.tfstate" } });
+  });
+
+  test("each account has its own state bucket, OIDC provider, boundary, deploy role and plan role, for its environments only", () => {
+    for (const [{ json }, env, account, bucket] of [
+      [first, "staging", ACCOUNT, "webapp-terraform-state-example"],
+      [second, "production", PROD_ACCOUNT, "webapp-terraform-state-prod"],
+    ] as const) {
+      const other = env === "staging" ? "production" : "staging";
+      expect(resourceList(json, "aws_s3_bucket").map((b) => b.bucket)).toEqual([bucket]);
+      expect(resourceList(json, "aws_iam_openid_connect_provider")).toHaveLength(1);
+      expect(resourceList(json, "aws_iam_role").map((r) => r.name).sort()).toEqual(["webapp-github-plan", `webapp-${env}-github-deploy`]);
+      const policies = JSON.stringify(json.data?.aws_iam_policy_document);
+      expect(policies).toContain(`:${account}:`);
+      expect(policies).not.toContain(other);
+      expect(policies).not.toContain(account === ACCOUNT ? PROD_ACCOUNT : ACCOUNT);
+    }
+  });
+
+  test("production's stack keeps its state in its own account's bucket and runs only in its account", () => {
+    expect(prodStack.terraform.backend.s3).toMatchObject({ bucket: "webapp-terraform-state-prod", key: "webapp/production/terraform.tfstate" });
+    expect(prodStack.provider.aws[0].allowed_account_ids).toEqual([PROD_ACCOUNT]);
+    for (const role of resourceList(prodStack, "aws_iam_role")) {
+      expect(role.permissions_boundary).toBe(`arn:aws:iam::${PROD_ACCOUNT}:policy/webapp-production-workload-boundary`);
+    }
+  });
+
+  test("through real Terraform: production's account bootstrap validates without warnings and plans", async () => {
+    const outdir = mkdtempSync(join(tmpdir(), "two-accounts-"));
+    try {
+      synthesize(outdir, twoAccounts);
+      const result = await planStack(outdir, "bootstrap-production", harnessOptionsFromEnv());
+      expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
+      expect(plannedOfType(result.plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan", "webapp-production-github-deploy"]);
+      expect(plannedOfType(result.plan, "aws_s3_bucket").map((r) => r.values.bucket)).toEqual(["webapp-terraform-state-prod"]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

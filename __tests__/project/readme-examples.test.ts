@@ -1,0 +1,77 @@
+/**
+ * No valid configuration that the README documents is refused (issue 15): each example is quoted
+ * from the README (the test fails when the README no longer says it) and loaded through the real
+ * configuration check.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, loadEnvironment, loadEnvironments, type EnvironmentInput } from "../../config";
+import { messageOf, production, staging } from "../helpers";
+
+const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+
+const examples: Array<[string, string[], () => unknown]> = [
+  [
+    "host routing with its host name on the certificate",
+    ['{ mode: "host", hostName: "api.www.example.com" }', "the host name must also be in `domain.alternativeNames`"],
+    () => loadEnvironment({ ...production, domain: { ...production.domain, alternativeNames: ["api.www.example.com"] }, routing: { mode: "host", hostName: "api.www.example.com" } }),
+  ],
+  [
+    "a wildcard alternative name, with an API name next to it",
+    ["`domain.alternativeNames` (for example `api.www.example.com`, or a wildcard\n`*.www.example.com`)"],
+    () => loadEnvironment({ ...production, domain: { ...production.domain, alternativeNames: ["*.www.example.com", "api.www.example.com"] } }),
+  ],
+  ["path routing", ['{ mode: "path", pathPatterns: ["/api/*"] }'], () => loadEnvironment({ ...staging, routing: { mode: "path", pathPatterns: ["/api/*"] } })],
+  [
+    "the documented waiver",
+    ['{ rule: "RDS.5", resource: "database", reason: "staging: single-AZ database for cost; production is Multi-AZ" }'],
+    () => loadEnvironment({ ...staging, guardrails: { waivers: [{ rule: "RDS.5", resource: "database", reason: "staging: single-AZ database for cost; production is Multi-AZ" }] } }),
+  ],
+  [
+    "your own secrets by Secrets Manager name and JSON key, or SSM parameter",
+    ['`services.backend.secrets: { STRIPE_SECRET: { secretsManager: "webapp/staging/stripe", jsonKey: "secret" } }`', '`{ ssmParameter: "/webapp/staging/mail-password" }`'],
+    () =>
+      loadEnvironments([
+        { ...staging, services: { ...staging.services, backend: { ...staging.services.backend, secrets: { STRIPE_SECRET: { secretsManager: "webapp/staging/stripe", jsonKey: "secret" }, MAIL_PASSWORD: { ssmParameter: "/webapp/staging/mail-password" } } } } },
+        production,
+      ]),
+  ],
+  [
+    "images built from the example contexts",
+    ['image: { source: "build", context: "examples/backend" }, migrationCommand: ["node", "migrate.js"]', 'image: { source: "build", context: "examples/frontend" }'],
+    () =>
+      loadEnvironment({
+        ...staging,
+        services: {
+          backend: { ...staging.services.backend, image: { source: "build", context: "examples/backend" }, migrationCommand: ["node", "migrate.js"] },
+          frontend: { ...staging.services.frontend, image: { source: "build", context: "examples/frontend" } },
+        },
+      }),
+  ],
+  ["an image by tag", ['`{ source: "tag", tag: "v0.1.0", verifyTagExists?: true }`'], () => loadEnvironment({ ...staging, services: { ...staging.services, backend: { ...staging.services.backend, image: { source: "tag", tag: "v0.1.0", verifyTagExists: true } } } })],
+  [
+    "adding an environment: a copy of staging with its own name, range and domain",
+    ['Copy `config/staging.ts` to `config/qa.ts`, set `name: "qa"`, its own `vpcCidr`'],
+    () => {
+      const qa: EnvironmentInput = { ...staging, name: "qa", network: { ...staging.network, vpcCidr: "10.30.0.0/16" }, domain: { ...staging.domain, name: "qa.example.com" } };
+      return loadEnvironments([staging, production, qa]);
+    },
+  ],
+  ["the shipped environments", ["`config/staging.ts`, `config/production.ts`"], () => loadEnvironments([staging, production])],
+];
+
+describe.each(examples)("README: %s", (_name, quotes, load) => {
+  test("is in the README", () => {
+    for (const quote of quotes) expect(readme).toContain(quote);
+  });
+  test("loads", () => {
+    expect(load).not.toThrow();
+  });
+});
+
+test("the README's example error is the message the check prints", () => {
+  const text = messageOf(() => loadEnvironment({ ...staging, network: { ...staging.network, vpcCidr: "10.0.0.0/33" } }), ConfigError);
+  const example = 'Invalid configuration for environment "staging":\n  - network.vpcCidr: got "10.0.0.0/33"; must have a prefix length between /16 and /24 (each of the 12 subnets is 4 bits smaller)';
+  expect(readme).toContain(example);
+  expect(text).toBe(example);
+});

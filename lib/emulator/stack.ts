@@ -1,0 +1,146 @@
+/**
+ * Terraform against the emulator: the same synthesized stacks, with an override that points every
+ * AWS service the stacks use at `moto_server` and keeps state in a local file. The stack code is
+ * untouched (its S3 backend is what `cdktf deploy` uses); the emulator run is a real client of an
+ * API that answers like AWS, never proof of AWS behaviour.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run, terraformEnv, type HarnessOptions, type PlanJson } from "../terraform";
+
+const OVERRIDE_FILE = "zz_emulator_override.tf.json";
+
+/**
+ * Provider endpoint keys (provider 5.100) of every service the stacks call, at plan, apply or destroy.
+ * A service missing here would go to the real AWS endpoint with fake keys and fail loudly.
+ */
+export const EMULATED_SERVICES = [
+  "acm",
+  "applicationautoscaling",
+  "cloudwatch",
+  "cloudwatchlogs",
+  "ec2",
+  "ecr",
+  "ecs",
+  "elb",
+  "elbv2",
+  "iam",
+  "kms",
+  "rds",
+  "route53",
+  "s3",
+  "secretsmanager",
+  "ssm",
+  "sts",
+] as const;
+
+/** The override: local state, fake keys, every endpoint at the emulator, path-style S3. */
+export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate"): object {
+  return {
+    terraform: { backend: { local: { path: stateFile } } },
+    provider: {
+      aws: {
+        access_key: "emulator",
+        secret_key: "emulator",
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        s3_use_path_style: true,
+        // The stacks pin the real account; the emulator answers as its own (config accountId is set to it).
+        allowed_account_ids: null,
+        endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
+      },
+    },
+  };
+}
+
+/** One synthesized stack, initialised against the emulator. */
+export class EmulatedStack {
+  constructor(
+    readonly name: string,
+    readonly dir: string,
+    private readonly options: HarnessOptions,
+  ) {}
+
+  /** Writes the override and runs `terraform init`. */
+  static async init(outdir: string, stack: string, endpoint: string, options: HarnessOptions): Promise<EmulatedStack> {
+    const dir = join(outdir, "stacks", stack);
+    writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(endpoint), null, 2));
+    const result = new EmulatedStack(stack, dir, options);
+    await result.terraform(["init", "-input=false", "-no-color", "-reconfigure"]);
+    return result;
+  }
+
+  /** Runs terraform with `args` in the stack directory; rejects with its output on a non-zero exit. */
+  terraform(args: readonly string[]): Promise<string> {
+    return run(this.options.terraformBin ?? "terraform", [...args], this.dir, terraformEnv(this.options, this.dir));
+  }
+
+  apply(args: readonly string[] = []): Promise<string> {
+    return this.terraform(["apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", ...args]);
+  }
+
+  /**
+   * Starts `terraform apply` and returns at once: the child (to interrupt it) and a promise of its
+   * exit code and output. For the fault tests.
+   */
+  startApply(args: readonly string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> } {
+    const child = spawn(this.options.terraformBin ?? "terraform", ["apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", ...args], {
+      cwd: this.dir,
+      env: terraformEnv(this.options, this.dir),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolveDone) =>
+      child.on("exit", (code, signal) => resolveDone({ code, signal, output })),
+    );
+    return { child, done };
+  }
+
+  destroy(args: readonly string[] = []): Promise<string> {
+    return this.terraform(["destroy", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", ...args]);
+  }
+
+  /** A refreshed plan over the applied state, as JSON. */
+  async plan(args: readonly string[] = []): Promise<PlanJson> {
+    await this.terraform(["plan", "-input=false", "-no-color", "-parallelism=20", "-out=emulator.tfplan", ...args]);
+    return JSON.parse(await this.terraform(["show", "-json", "emulator.tfplan"]));
+  }
+
+  /** Addresses of the resources in the state. */
+  async stateList(): Promise<string[]> {
+    const out = await this.terraform(["state", "list"]).catch((e: Error) => (/No state file/.test(e.message) ? "" : Promise.reject(e)));
+    return out.split("\n").filter(Boolean);
+  }
+
+  /**
+   * `-var verify_<x>=false` for every plan-time look-up: a destroy must not depend on them (the image
+   * tag check fails once the repository is emptied or deleted).
+   */
+  lookupsOff(): string[] {
+    return this.variables()
+      .filter((name) => name.startsWith("verify_"))
+      .map((name) => `-var=${name}=false`);
+  }
+
+  /** The stack's variables (from the synthesized JSON). */
+  variables(): string[] {
+    return Object.keys(JSON.parse(readFileSync(join(this.dir, "cdk.tf.json"), "utf8")).variable ?? {});
+  }
+}
+
+/** Resource changes of a plan that are not no-ops (read-only data sources excluded). */
+export function changesOf(plan: PlanJson): { address: string; actions: string[] }[] {
+  return (plan.resource_changes ?? [])
+    .filter((c) => c.mode === "managed" && !(c.change.actions.length === 1 && c.change.actions[0] === "no-op"))
+    .map((c) => ({ address: c.address, actions: c.change.actions }));
+}
+
+/** `-target` arguments for every resource of `type` in the synthesized stack (e.g. the ECR repositories before the first push). */
+export function targetsOfType(stack: EmulatedStack, type: string): string[] {
+  const resources = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")).resource?.[type] ?? {};
+  return Object.keys(resources).map((name) => `-target=${type}.${name}`);
+}
