@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing } from "cdktf";
 import { environments, loadEnvironments, type EnvironmentInput } from "../config";
@@ -101,4 +101,14 @@ export function messageOf(fn: () => unknown, type: abstract new (...args: any[])
     return (error as Error).message;
   }
   throw new Error(`expected a ${type.name}, but nothing was thrown`);
+}
+
+/**
+ * The English documentation as one text: README.md, then every page of docs/ in name order. Tests
+ * that check what is documented read this, so a section can move between pages without breaking them.
+ */
+export function englishDocs(): string {
+  const root = join(__dirname, "..");
+  const pages = readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).sort();
+  return [join(root, "README.md"), ...pages.map((p) => join(root, "docs", p))].map((file) => readFileSync(file, "utf8")).join("\n");
 }

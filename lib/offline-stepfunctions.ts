@@ -8,7 +8,7 @@
  * definition written here can get wrong: StartAt, Next targets, terminal states, Task resources,
  * unreachable states). It is not AWS's validator; a real `cdktf diff` still runs AWS's.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** Problems with an Amazon States Language definition; empty when it looks valid. */
@@ -47,23 +47,43 @@ export function definitionProblems(definition: string): string[] {
   return problems;
 }
 
-let running: Promise<string> | undefined;
+const running = new Map<string, Promise<string>>();
 
-/** Starts the local validator once per process (it does not keep the process alive); resolves to its URL. */
-export function offlineStepFunctionsEndpoint(): Promise<string> {
-  running ??= new Promise((resolvePromise, reject) => {
+/**
+ * Starts the local validator once per process and upstream (it does not keep the process alive);
+ * resolves to its URL. With `upstream` (an AWS API emulator), every other Step Functions call is
+ * passed through to it; without, other calls are refused (the offline plan makes none).
+ */
+export function offlineStepFunctionsEndpoint(upstream?: string): Promise<string> {
+  const key = upstream ?? "";
+  const existing = running.get(key);
+  if (existing) return existing;
+  const started = new Promise<string>((resolvePromise, reject) => {
     const server: Server = createServer((req, res) => {
-      let body = "";
-      req.on("data", (chunk) => (body += chunk));
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
+        const body = Buffer.concat(chunks);
         const target = String(req.headers["x-amz-target"] ?? "");
+        if (!target.endsWith(".ValidateStateMachineDefinition") && upstream) {
+          const forward = request(new URL(req.url ?? "/", upstream), { method: req.method, headers: req.headers }, (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          });
+          forward.on("error", (error) => {
+            res.statusCode = 502;
+            res.end(error.message);
+          });
+          forward.end(body);
+          return;
+        }
         res.setHeader("Content-Type", "application/x-amz-json-1.0");
         if (!target.endsWith(".ValidateStateMachineDefinition")) {
           res.statusCode = 400;
           res.end(JSON.stringify({ __type: "UnknownOperationException", message: `offline plan: ${target} is not available without AWS` }));
           return;
         }
-        const problems = definitionProblems(JSON.parse(body || "{}").definition ?? "");
+        const problems = definitionProblems(JSON.parse(body.toString("utf8") || "{}").definition ?? "");
         res.end(
           JSON.stringify({
             result: problems.length ? "FAIL" : "OK",
@@ -79,5 +99,6 @@ export function offlineStepFunctionsEndpoint(): Promise<string> {
       resolvePromise(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     });
   });
-  return running;
+  running.set(key, started);
+  return started;
 }

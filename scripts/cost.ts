@@ -17,6 +17,8 @@ import { isGuardrailFailure } from "../constructs/rules";
 import { CostError, details, difference, estimateAll, sideBySide, type Estimate } from "../lib/cost";
 import { readmeBlock, replaceReadmeBlock } from "../lib/cost/readme";
 import { synthesize } from "../lib/terraform";
+/** The page that holds the generated cost block (between its markers). */
+const COST_PAGE = join("docs", "cost.md");
 
 function main(): void {
   const args = process.argv.slice(2);
@@ -37,8 +39,8 @@ function main(): void {
     if (args.includes("--json")) {
       process.stdout.write(`${JSON.stringify(estimates, null, 2)}\n`);
     } else if (args.includes("--write-readme")) {
-      writeFileSync("README.md", replaceReadmeBlock(readFileSync("README.md", "utf8"), readmeBlock(estimates)));
-      console.log("README.md: cost block updated");
+      writeFileSync(COST_PAGE, replaceReadmeBlock(readFileSync(COST_PAGE, "utf8"), readmeBlock(estimates)));
+      console.log(`${COST_PAGE}: cost block updated`);
     } else {
       const markdown = args.includes("--markdown");
       console.log(sideBySide(estimates, markdown));

@@ -221,7 +221,7 @@ describe("the shipped environments", () => {
   });
 
   test("the README shows the generated numbers with the date of the price table (run `npm run cost -- --write-readme`)", () => {
-    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const readme = readFileSync(join(__dirname, "..", "..", "docs", "cost.md"), "utf8");
     expect(readme).toContain(readmeBlock(shipped));
     expect(readmeBlock(shipped)).toContain(`lib/cost/prices.json of ${PRICES.date}`);
   });

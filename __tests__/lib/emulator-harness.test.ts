@@ -2,7 +2,10 @@
  * The emulator harness's own logic, without an emulator (the emulator runs are `npm run test:emulator`).
  */
 import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
+import { offlineStepFunctionsEndpoint } from "../../lib/offline-stepfunctions";
 import { EMULATOR_GAPS, unexplained } from "../../lib/emulator/allowlist";
 import { MOTO_MISSING, checkMoto } from "../../lib/emulator/moto";
 import { EMULATED_SERVICES, emulatorOverride } from "../../lib/emulator/stack";
@@ -42,14 +45,15 @@ describe("emulator override", () => {
   const provider = (emulatorOverride("http://127.0.0.1:5555") as { provider: { aws: Record<string, any> } }).provider.aws;
 
   test("every emulated service points at the emulator, S3 path-style, local state", () => {
-    expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES].sort());
+    expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES, "sfn"].sort());
+    // Step Functions goes through the local proxy that answers ValidateStateMachineDefinition (moto has none); here the default, the emulator itself.
     expect(Object.values(provider.endpoints[0]).every((url) => url === "http://127.0.0.1:5555")).toBe(true);
     expect(provider.s3_use_path_style).toBe(true);
     expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true });
   });
 
   test("the services the stacks use are all emulated", () => {
-    for (const service of ["acm", "applicationautoscaling", "cloudwatchlogs", "ec2", "ecr", "ecs", "elbv2", "iam", "rds", "route53", "s3", "secretsmanager", "sts"]) {
+    for (const service of ["acm", "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "rds", "route53", "s3", "secretsmanager", "sns", "sts"]) {
       expect(EMULATED_SERVICES).toContain(service);
     }
   });
@@ -78,5 +82,27 @@ describe("emulator gap allowlist", () => {
       { address: "aws_vpc.v", type: "aws_vpc", actions: ["create"], before: null as unknown as object, after: { cidr_block: "10.0.0.0/16" } },
     ]);
     expect(unexplained(p).map((f) => f.address)).toEqual(["aws_s3_bucket.b", "aws_vpc.v"]);
+  });
+});
+
+describe("Step Functions through the local proxy (moto has no ValidateStateMachineDefinition)", () => {
+  test("validation is answered locally; every other call reaches the emulator unchanged", async () => {
+    // GIVEN a stand-in emulator that echoes the operation it received
+    const upstream = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => res.end(JSON.stringify({ target: req.headers["x-amz-target"], body })));
+    });
+    await new Promise<void>((done) => upstream.listen(0, "127.0.0.1", done));
+    const proxy = await offlineStepFunctionsEndpoint(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    const call = (target: string, payload: object) =>
+      fetch(proxy, { method: "POST", headers: { "x-amz-target": target, "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify(payload) }).then((r) => r.json());
+    // WHEN a definition is validated and a state machine is described
+    const validated = await call("AWSStepFunctions.ValidateStateMachineDefinition", { definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Succeed" } } }) });
+    const described = await call("AWSStepFunctions.DescribeStateMachine", { stateMachineArn: "arn" });
+    upstream.close();
+    // THEN the first is answered by the proxy, the second by the emulator, body intact
+    expect(validated).toMatchObject({ result: "OK", diagnostics: [] });
+    expect(described).toEqual({ target: "AWSStepFunctions.DescribeStateMachine", body: JSON.stringify({ stateMachineArn: "arn" }) });
   });
 });

@@ -3,12 +3,10 @@
  * from the README (the test fails when the README no longer says it) and loaded through the real
  * configuration check.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ConfigError, loadEnvironment, loadEnvironments, type EnvironmentInput } from "../../config";
-import { messageOf, production, staging } from "../helpers";
+import { englishDocs, messageOf, production, staging } from "../helpers";
 
-const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+const readme = englishDocs();
 
 const examples: Array<[string, string[], () => unknown]> = [
   [

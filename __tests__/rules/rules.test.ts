@@ -2,13 +2,11 @@
  * Guardrail rules: for every rule a compliant case, a non-compliant case with its message, and a
  * waived case; then the engine on the real stacks (shipped configs pass with their waivers).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { RULE_IDS } from "../../constructs/rules/ids";
 import { RULES, evaluate, indexResources, type ResourceView, type Rule } from "../../constructs/rules";
 import { isGuardrailFailure } from "../../constructs/rules/engine";
 import type { EnvironmentInput } from "../../config";
-import { buildStacks, fullSynth, production, staging } from "../helpers";
+import { buildStacks, englishDocs, fullSynth, production, staging } from "../helpers";
 
 let n = 0;
 /** A synthesized resource for a rule to look at. */
@@ -288,7 +286,7 @@ describe("on the real stacks", () => {
 
 describe("docs", () => {
   test("the README's Guardrails table has a row for every rule", () => {
-    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const readme = englishDocs();
     const missing = RULES.filter((r) => !readme.includes(`| ${r.id} | ${r.title} |`)).map((r) => r.id);
     expect(missing).toEqual([]);
   });

@@ -100,7 +100,46 @@ export class WebService extends Construct {
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", { name: contract.logGroup, retentionInDays: props.logRetentionDays });
 
-    this.securityGroup = new SecurityGroup(this, "security-group", {
+    this.securityGroup = this.createSecurityGroup(props);
+
+    const roles = this.createRoles(props);
+    this.executionRole = roles.executionRole;
+    this.taskRole = roles.taskRole;
+
+    const tasks = this.createTaskDefinitions(props, roles, architecture);
+    this.taskDefinition = tasks.service;
+    this.migrationTaskDefinition = tasks.migration;
+
+    this.service = this.createService(props);
+
+    if (props.autoscaling) {
+      this.autoscalingTarget = new AppautoscalingTarget(this, "scaling-target", {
+        serviceNamespace: "ecs",
+        resourceId: `service/${props.cluster.cluster.name}/${this.service.name}`,
+        scalableDimension: "ecs:service:DesiredCount",
+        minCapacity: props.autoscaling.minCount,
+        maxCapacity: props.autoscaling.maxCount,
+      });
+      new AppautoscalingPolicy(this, "cpu-scaling", {
+        name: naming.name("ecs", `${contract.containerName}-cpu`),
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: this.autoscalingTarget.serviceNamespace,
+        resourceId: this.autoscalingTarget.resourceId,
+        scalableDimension: this.autoscalingTarget.scalableDimension,
+        targetTrackingScalingPolicyConfiguration: {
+          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+          targetValue: props.autoscaling.targetCpuPercent,
+          scaleInCooldown: 300,
+          scaleOutCooldown: 60,
+        },
+      });
+    }
+  }
+
+  /** The service's own group: its port from the load balancer only, HTTPS out (through NAT). */
+  private createSecurityGroup(props: WebServiceProps): SecurityGroup {
+    const { naming, contract } = props;
+    const securityGroup = new SecurityGroup(this, "security-group", {
       name: contract.securityGroupName,
       // A description change replaces the group, and AWS cannot delete a group running tasks use:
       // nothing a user changes (the port is in the ingress rule, updated in place) may appear here.
@@ -112,7 +151,7 @@ export class WebService extends Construct {
       lifecycle: { ignoreChanges: ["description"] },
     });
     new VpcSecurityGroupIngressRule(this, "from-load-balancer", {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: securityGroup.id,
       referencedSecurityGroupId: props.loadBalancer.securityGroup.id,
       ipProtocol: "tcp",
       fromPort: props.containerPort,
@@ -121,33 +160,38 @@ export class WebService extends Construct {
     });
     new VpcSecurityGroupEgressRule(this, "load-balancer-to-service", {
       securityGroupId: props.loadBalancer.securityGroup.id,
-      referencedSecurityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: securityGroup.id,
       ipProtocol: "tcp",
       fromPort: props.containerPort,
       toPort: props.containerPort,
       description: `To ${contract.containerName} tasks`,
     });
     new VpcSecurityGroupEgressRule(this, "https-out", {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: securityGroup.id,
       cidrIpv4: "0.0.0.0/0",
       ipProtocol: "tcp",
       fromPort: 443,
       toPort: 443,
       description: "HTTPS to AWS APIs (ECR, Secrets Manager, S3, ECS Exec) and external APIs, through NAT",
     });
+    return securityGroup;
+  }
 
+  /** The execution role (pull, logs, the task's secrets) and the task role (ECS Exec, the uploads bucket). */
+  private createRoles(props: WebServiceProps): { executionRole: IamRole; taskRole: IamRole } {
+    const { naming, contract } = props;
     // ARNs from config, not from resource attributes: a change to the repository or log group
     // (e.g. its retention) must not turn the role's policy into "known after apply".
     const arnBase = (service: string) => `arn:${partitionOf(props.region)}:${service}:${props.region}:${props.accountId}`;
     const logGroupArn = (name: string) => `${arnBase("logs")}:log-group:${name}:*`;
-    this.executionRole = this.role("execution-role", naming.name("iamRole", `${contract.containerName}-execution`), props, [
+    const executionRole = this.role("execution-role", naming.name("iamRole", `${contract.containerName}-execution`), props, [
       { sid: "EcrAuth", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
       { sid: "EcrPull", actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], resources: [`${arnBase("ecr")}:repository/${contract.repositoryName}`] },
       { sid: "Logs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroupArn(contract.logGroup)] },
       ...secretStatements(props.secrets),
     ]);
 
-    this.taskRole = this.role("task-role", naming.name("iamRole", `${contract.containerName}-task`), props, [
+    const taskRole = this.role("task-role", naming.name("iamRole", `${contract.containerName}-task`), props, [
       {
         sid: "EcsExecChannels",
         actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
@@ -162,7 +206,16 @@ export class WebService extends Construct {
           ]
         : []),
     ]);
+    return { executionRole, taskRole };
+  }
 
+  /** The service's task definition and, for the backend, the migration's (same image, roles and secrets). */
+  private createTaskDefinitions(
+    props: WebServiceProps,
+    roles: { executionRole: IamRole; taskRole: IamRole },
+    architecture: string,
+  ): { service: EcsTaskDefinition; migration?: EcsTaskDefinition } {
+    const { contract } = props;
     // Emitted in the form ECS returns it (DescribeTaskDefinition): the defaults AWS adds are
     // spelled out (empty mountPoints/volumesFrom/systemControls, hostPort = containerPort
     // under awsvpc), so a plan over a real state shows only what really changes.
@@ -202,8 +255,8 @@ export class WebService extends Construct {
         cpu: String(props.cpu),
         memory: String(props.memoryMiB),
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: architecture },
-        executionRoleArn: this.executionRole.arn,
-        taskRoleArn: this.taskRole.arn,
+        executionRoleArn: roles.executionRole.arn,
+        taskRoleArn: roles.taskRole.arn,
         containerDefinitions,
         // Keep old revisions registered (INACTIVE is what destroy would do): a manual
         // `update-service --task-definition <family>:<n-1>` must stay possible. README "Deploying"
@@ -211,20 +264,24 @@ export class WebService extends Construct {
         skipDestroy: true,
       });
 
-    this.taskDefinition = taskDefinition(
+    const service = taskDefinition(
       "task-definition",
       contract.taskFamily,
       container(contract.logStreamPrefix, { portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp" }] }),
     );
-    if (props.migration) {
-      this.migrationTaskDefinition = taskDefinition(
+    const migration = props.migration &&
+      taskDefinition(
         "migration-task-definition",
         props.migration.contract.taskFamily,
         container(props.migration.contract.logStreamPrefix, { portMappings: [], command: [...props.migration.command] }),
       );
-    }
+    return { service, migration };
+  }
 
-    this.service = new EcsService(this, "service", {
+  /** The ECS service: private subnets, behind its target group, rolled back by the circuit breaker and its alarms. */
+  private createService(props: WebServiceProps): EcsService {
+    const { contract } = props;
+    return new EcsService(this, "service", {
       name: contract.serviceName,
       cluster: props.cluster.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
@@ -252,29 +309,6 @@ export class WebService extends Construct {
       lifecycle: props.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
       dependsOn: [props.cluster.capacityProviders, ...(props.dependsOn ?? [])],
     });
-
-    if (props.autoscaling) {
-      this.autoscalingTarget = new AppautoscalingTarget(this, "scaling-target", {
-        serviceNamespace: "ecs",
-        resourceId: `service/${props.cluster.cluster.name}/${this.service.name}`,
-        scalableDimension: "ecs:service:DesiredCount",
-        minCapacity: props.autoscaling.minCount,
-        maxCapacity: props.autoscaling.maxCount,
-      });
-      new AppautoscalingPolicy(this, "cpu-scaling", {
-        name: naming.name("ecs", `${contract.containerName}-cpu`),
-        policyType: "TargetTrackingScaling",
-        serviceNamespace: this.autoscalingTarget.serviceNamespace,
-        resourceId: this.autoscalingTarget.resourceId,
-        scalableDimension: this.autoscalingTarget.scalableDimension,
-        targetTrackingScalingPolicyConfiguration: {
-          predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-          targetValue: props.autoscaling.targetCpuPercent,
-          scaleInCooldown: 300,
-          scaleOutCooldown: 60,
-        },
-      });
-    }
   }
 
   private role(id: string, name: string, props: WebServiceProps, statements: DataAwsIamPolicyDocumentStatement[]): IamRole {

@@ -1,4 +1,4 @@
-/** The generated cost block of README.md (between markers), so the numbers there are never typed by hand. */
+/** The generated cost block of docs/cost.md (between markers), so the numbers there are never typed by hand. */
 import type { Estimate } from "./estimate";
 import { sideBySide } from "./format";
 
@@ -12,6 +12,6 @@ export function readmeBlock(estimates: readonly Estimate[]): string {
 export function replaceReadmeBlock(readme: string, block: string): string {
   const start = readme.indexOf(BEGIN);
   const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md has no cost block (${BEGIN} ... ${END})`);
+  if (start < 0 || end < start) throw new Error(`the page has no cost block (${BEGIN} ... ${END})`);
   return readme.slice(0, start) + block + readme.slice(end + END.length);
 }

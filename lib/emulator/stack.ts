@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { offlineStepFunctionsEndpoint } from "../offline-stepfunctions";
 import { run, terraformEnv, type HarnessOptions, type PlanJson } from "../terraform";
 
 const OVERRIDE_FILE = "zz_emulator_override.tf.json";
@@ -21,6 +22,7 @@ export const EMULATED_SERVICES = [
   "cloudwatch",
   "cloudwatchlogs",
   "ec2",
+  "events",
   "ecr",
   "ecs",
   "elb",
@@ -31,12 +33,13 @@ export const EMULATED_SERVICES = [
   "route53",
   "s3",
   "secretsmanager",
+  "sns",
   "ssm",
   "sts",
 ] as const;
 
 /** The override: local state, fake keys, every endpoint at the emulator, path-style S3. */
-export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate"): object {
+export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", stepFunctionsEndpoint = endpoint): object {
   return {
     terraform: { backend: { local: { path: stateFile } } },
     provider: {
@@ -49,7 +52,8 @@ export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate
         s3_use_path_style: true,
         // The stacks pin the real account; the emulator answers as its own (config accountId is set to it).
         allowed_account_ids: null,
-        endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
+        // Step Functions through a local proxy: moto has no ValidateStateMachineDefinition, which the provider calls.
+        endpoints: [{ ...Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint])), sfn: stepFunctionsEndpoint }],
       },
     },
   };
@@ -66,7 +70,8 @@ export class EmulatedStack {
   /** Writes the override and runs `terraform init`. */
   static async init(outdir: string, stack: string, endpoint: string, options: HarnessOptions): Promise<EmulatedStack> {
     const dir = join(outdir, "stacks", stack);
-    writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(endpoint), null, 2));
+    const stepFunctions = await offlineStepFunctionsEndpoint(endpoint);
+    writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(endpoint, "emulator.tfstate", stepFunctions), null, 2));
     const result = new EmulatedStack(stack, dir, options);
     await result.terraform(["init", "-input=false", "-no-color", "-reconfigure"]);
     return result;
