@@ -32,7 +32,8 @@ describe("uploads bucket", () => {
 
   test("teardown: staging's uploads are force_destroy and its secrets deleted at once; production keeps both", () => {
     expect(bucket(s).force_destroy).toBe(true);
-    expect(resourceList(p, "aws_secretsmanager_secret").map((x) => x.recovery_window_in_days)).toEqual([30]);
+    // APP_KEY and the application database user's secret
+    expect(resourceList(p, "aws_secretsmanager_secret").map((x) => x.recovery_window_in_days)).toEqual([30, 30]);
   });
 
   test("teardown settings are validated: a recovery window of 1-6 days is refused", () => {
@@ -43,7 +44,7 @@ describe("uploads bucket", () => {
 
   test("ENV.6 holds production to the protective values: forceDestroyBuckets without a waiver fails synth", () => {
     const stack = buildStacks([{ ...production, teardown: { secretRecoveryWindowDays: 30, forceDeleteImages: false, forceDestroyBuckets: true } }]).environments[0];
-    expect(() => fullSynth(stack)).toThrow(/\[production\/uploads\/bucket\] \[ENV\.5\].*force_destroy is true/);
+    expect(() => fullSynth(stack)).toThrow(/\[production\/uploads\/bucket\] \[ENV\.6\].*force_destroy is true/);
     expect(() => fullSynth(buildStacks([production]).environments[0])).not.toThrow();
   });
 });
