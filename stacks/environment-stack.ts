@@ -22,6 +22,7 @@ import { Network } from "../constructs/network/network";
 import { PRESETS, type HealthCheckDefaults, type PresetContext, type SecretSource } from "../constructs/compute/presets";
 import { PrivateBucket } from "../constructs/data/private-bucket";
 import { Registry } from "../constructs/compute/registry";
+import { RunningImages } from "../constructs/compute/running-images";
 import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/data/state-backend";
 import { WebService } from "../constructs/compute/web-service";
@@ -64,6 +65,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly healthChecks: Record<ServiceKey, HealthCheckDefaults>;
   /** Where each service's image comes from. */
   readonly images: Record<ServiceKey, BuiltImage | PushedImage>;
+  /** The tags the tag-mode services run, read from the environment's own state (undefined when no service is in tag mode). */
+  readonly runningImages?: RunningImages;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
@@ -178,6 +181,10 @@ export class EnvironmentStack extends TerraformStack {
       // Only stacks that build images get the Docker provider, so the others plan without it.
       ecrDockerProvider(this, this.registries.backend.registryHost);
     }
+    // The running image is state, not config: a plan without -var keeps it (README "Images").
+    this.runningImages = SERVICE_KEYS.some((key) => config.services[key].image.source === "tag")
+      ? new RunningImages(this, "running-images", { state: { bucket: config.state.bucket, key: stateKey(config.project, config.name), region: config.state.region }, region: config.region })
+      : undefined;
     this.images = { backend: this.image("backend"), frontend: this.image("frontend") };
 
     const context = (key: ServiceKey): PresetContext => ({
@@ -325,6 +332,7 @@ export class EnvironmentStack extends TerraformStack {
       variableName: imageTagVariable(key),
       defaultTag: settings.image.tag,
       verifyTagExists: settings.image.verifyTagExists,
+      runningImages: this.runningImages,
     });
   }
 

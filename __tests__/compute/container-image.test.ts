@@ -92,10 +92,10 @@ describe("tag mode: CI pushes, Terraform checks (T1)", () => {
     expect(resourceList(json, "docker_image")).toEqual([]);
   });
 
-  test("the tag is a variable per service, defaulting to config", () => {
+  test("the tag is a variable per service, unset by default (the running tag, else config's)", () => {
     expect((json as any).variable).toMatchObject({
-      backend_image_tag: { type: "string", default: "v0.1.0" },
-      frontend_image_tag: { type: "string", default: "v0.1.0" },
+      backend_image_tag: { type: "string", default: null, nullable: true },
+      frontend_image_tag: { type: "string", default: null, nullable: true },
       verify_backend_image_tag: { type: "bool", default: true },
       verify_frontend_image_tag: { type: "bool", default: true },
     });
@@ -104,7 +104,7 @@ describe("tag mode: CI pushes, Terraform checks (T1)", () => {
   test("a plan-time ECR look-up of the tag, switchable with verifyTagExists", () => {
     const checks = Object.values((json.data as any).aws_ecr_image) as Record<string, unknown>[];
     expect(checks).toContainEqual(
-      expect.objectContaining({ count: "${var.verify_backend_image_tag ? 1 : 0}", image_tag: "${var.backend_image_tag}", repository_name: expect.stringMatching(/aws_ecr_repository\.backend-registry/) }),
+      expect.objectContaining({ count: "${var.verify_backend_image_tag ? 1 : 0}", image_tag: "${local.backend_image_tag_deployed}", repository_name: expect.stringMatching(/aws_ecr_repository\.backend-registry/) }),
     );
     const off = synthEnvironment({ ...staging, services: { ...staging.services, backend: { ...staging.services.backend, image: { source: "tag", tag: "v1", verifyTagExists: false } } } }).json;
     expect((off as any).variable.verify_backend_image_tag.default).toBe(false);

@@ -33,10 +33,15 @@ describe("task definitions", () => {
     expect(taskDefinition(json, "webapp-staging-backend-migrate").task.runtime_platform).toEqual({ operating_system_family: "LINUX", cpu_architecture: "ARM64" });
   });
 
-  test("the image is the service's ECR repository at the tag variable", () => {
+  test("the image is the service's ECR repository at the tag variable, else the running tag, else config's", () => {
     const [container] = taskDefinition(s, "webapp-staging-backend").containers;
-    expect(container.image).toBe("111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-backend:${var.backend_image_tag}");
-    expect((s as any).variable.backend_image_tag).toMatchObject({ type: "string", default: "v0.1.0" });
+    expect(container.image).toBe(
+      "111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-backend:${local.backend_image_tag_deployed}",
+    );
+    expect((s as any).variable.backend_image_tag).toMatchObject({ type: "string", default: null });
+    expect((s as any).locals.backend_image_tag_deployed).toBe(
+      '${coalesce(var.backend_image_tag, try(data.terraform_remote_state.running-images_state_272362D3[0].outputs.backend_image_tag_running, null), "v0.1.0")}',
+    );
   });
 
   test("awslogs to the service's log group with retention from config", () => {

@@ -6,7 +6,7 @@
 import { RUN_DIR_VARIABLE, prepareRun } from "./terraform-run";
 
 /** Test files that read the shared run. */
-export const TERRAFORM_TEST_FILES = ["terraform.test.ts", "day-two.test.ts"];
+export const TERRAFORM_TEST_FILES = ["terraform.test.ts", "day-two.test.ts", "running-image.test.ts"];
 
 export default async function globalSetup(globalConfig: { readonly testPathPattern?: string }): Promise<void> {
   const pattern = globalConfig.testPathPattern;

@@ -35,9 +35,9 @@ describe("terraform plan", () => {
     const app = new App({ outdir });
     const stack = new TerraformStack(app, "literal");
     projectAwsProvider(stack, { project: "webapp", environment: "staging", region: "eu-west-1" });
-    // The stack's own references (log group, image tag variable) point outside this one-resource stack:
+    // The stack's own references (log group, image tag local) point outside this one-resource stack:
     // they become plain text; every other byte, the escaped user values included, is as synthesized.
-    const definitions = (frontend.container_definitions as string).replace(/(?<!\$)\$\{(aws_|var\.)[^}]*\}/g, "reference");
+    const definitions = (frontend.container_definitions as string).replace(/(?<!\$)\$\{(aws_|var\.|local\.)[^}]*\}/g, "reference");
     expect(definitions).toContain("$${APP_NAME}");
     new EcsTaskDefinition(stack, "frontend", { family: frontend.family as string, containerDefinitions: definitions });
     app.synth();

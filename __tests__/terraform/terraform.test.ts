@@ -195,7 +195,7 @@ describe("images in tag mode", () => {
     const reads = (stack("staging").plan.resource_changes ?? []).filter((c) => c.type === "aws_ecr_image");
     expect(reads).toEqual([]);
     const override = JSON.parse(readFileSync(join(stack("staging").dir, "zz_offline_override.tf.json"), "utf8"));
-    expect(override.variable).toEqual({ verify_backend_image_tag: { default: false }, verify_frontend_image_tag: { default: false } });
+    expect(override.variable).toEqual({ verify_backend_image_tag: { default: false }, verify_frontend_image_tag: { default: false }, verify_running_image_tags: { default: false } });
   });
   // An image bump over a running environment: __tests__/day-two.test.ts, row "image tag" (T12).
 });

@@ -8,6 +8,7 @@ import { RegistryImage } from "@cdktf/provider-docker/lib/registry-image";
 import { Fn, TerraformVariable, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { Registry } from "./registry";
+import type { RunningImages } from "./running-images";
 import { PropsError } from "../core/errors";
 
 export type CpuArchitecture = "X86_64" | "ARM64";
@@ -136,6 +137,12 @@ export interface PushedImageProps {
   readonly defaultTag: string;
   /** Default of the plan-time check that the tag exists in ECR. */
   readonly verifyTagExists: boolean;
+  /**
+   * Where the running tag is read from. When given, the variable defaults to null and the tag is
+   * the variable, else the running tag, else `defaultTag` (README "Images").
+   * @default none: the variable defaults to `defaultTag`
+   */
+  readonly runningImages?: RunningImages;
 }
 
 /**
@@ -148,6 +155,8 @@ export class PushedImage extends Construct {
   readonly tagVariable: TerraformVariable;
   readonly verifyVariable: TerraformVariable;
   readonly check: DataAwsEcrImage;
+  /** The tag deployed: the variable, or (with `runningImages`) the expression that falls back to the running tag. */
+  readonly tag: string;
   readonly reference: string;
 
   constructor(scope: Construct, id: string, props: PushedImageProps) {
@@ -155,9 +164,15 @@ export class PushedImage extends Construct {
     // Variables live at the stack's top level so that their names stay exactly `variableName` (`--var` uses them).
     this.tagVariable = new TerraformVariable(scope, props.variableName, {
       type: "string",
-      default: props.defaultTag,
-      description: `Tag of the image in ${props.registry.repositoryUrl} (immutable; pushed by CI)`,
+      default: props.runningImages ? undefined : props.defaultTag,
+      nullable: props.runningImages ? true : undefined,
+      description: props.runningImages
+        ? `Tag of the image in ${props.registry.repositoryUrl} (immutable; pushed by CI). Unset: the tag the environment runs (first deploy: ${props.defaultTag})`
+        : `Tag of the image in ${props.registry.repositoryUrl} (immutable; pushed by CI)`,
     });
+    // Unset means "keep what runs": null, so that `-var` stays the only way to name a tag (CDKTF drops a null `default`, hence the override).
+    if (props.runningImages) this.tagVariable.addOverride("default", null);
+    this.tag = props.runningImages ? props.runningImages.imageTag(props.variableName, props.defaultTag) : this.tagVariable.stringValue;
     this.verifyVariable = new TerraformVariable(scope, `verify_${props.variableName}`, {
       type: "bool",
       default: props.verifyTagExists,
@@ -166,8 +181,8 @@ export class PushedImage extends Construct {
     this.check = new DataAwsEcrImage(this, "tag-check", {
       count: Token.asNumber(Fn.conditional(this.verifyVariable.booleanValue, 1, 0)),
       repositoryName: props.registry.repository.name,
-      imageTag: this.tagVariable.stringValue,
+      imageTag: this.tag,
     });
-    this.reference = `${props.registry.repositoryUrl}:${this.tagVariable.stringValue}`;
+    this.reference = `${props.registry.repositoryUrl}:${this.tag}`;
   }
 }

@@ -38,6 +38,8 @@ export const DEPLOY_ROLE_RESOURCE_TYPES: readonly string[] = [
   "aws_cloudwatch_query_definition", "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sfn_state_machine",
   "aws_secretsmanager_secret_rotation",
   // data sources read at plan time
+  // the running image tags: lists the environment's own state key (StateList allows that exact prefix)
+  "data.aws_s3_objects",
   "data.aws_ecr_image", "data.aws_elb_service_account", "data.aws_iam_policy_document", "data.aws_partition",
 ];
 
