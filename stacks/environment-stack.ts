@@ -119,7 +119,6 @@ export class EnvironmentStack extends TerraformStack {
       masterPasswordRotationDays: config.database.masterPasswordRotationDays,
       recoveryWindowDays: config.teardown.secretRecoveryWindowDays,
     });
-    const appUser = config.database.applicationCredentials === "app-user";
 
     this.uploads = new PrivateBucket(this, "uploads", {
       bucketName: naming.bucketName("uploads"),
@@ -187,7 +186,62 @@ export class EnvironmentStack extends TerraformStack {
       : undefined;
     this.images = { backend: this.image("backend"), frontend: this.image("frontend") };
 
-    const context = (key: ServiceKey): PresetContext => ({
+    const web = { backend: this.webService("backend", boundaryArn), frontend: this.webService("frontend", boundaryArn) };
+    const serviceSecrets = { backend: web.backend.secrets, frontend: web.frontend.secrets };
+    this.services = { backend: web.backend.service, frontend: web.frontend.service };
+    this.database.allowFrom("backend", this.services.backend.securityGroup);
+
+    const operations = this.createOperations(serviceSecrets, monitored, boundaryArn);
+    this.secretRotationRedeploy = operations.secretRotationRedeploy;
+    this.dashboard = operations.dashboard;
+    this.logQueries = operations.logQueries;
+
+    this.outputs();
+    Aspects.of(this).add(new Guardrails(RULES, config.guardrails.waivers));
+  }
+
+  /** What keeps the running environment observable: redeploy on secret change, dashboard, saved queries (README "Operations"). */
+  private createOperations(
+    serviceSecrets: Record<ServiceKey, SecretSource[]>,
+    monitored: Record<ServiceKey, MonitoredService>,
+    boundaryArn: string,
+  ): { secretRotationRedeploy: SecretRotationRedeploy; dashboard: Dashboard; logQueries: LogQueries } {
+    const { config, naming, contract } = this;
+    const secretRotationRedeploy = new SecretRotationRedeploy(this, "secret-rotation-redeploy", {
+      naming,
+      region: config.region,
+      accountId: config.accountId,
+      clusterName: contract.clusterName,
+      services: {
+        backend: { serviceName: contract.services.backend.serviceName, secrets: serviceSecrets.backend },
+        frontend: { serviceName: contract.services.frontend.serviceName, secrets: serviceSecrets.frontend },
+      },
+      alarmTopicArn: this.alarms.topic.arn,
+      permissionsBoundaryArn: boundaryArn,
+    });
+    const dashboard = new Dashboard(this, "dashboard", {
+      naming,
+      region: config.region,
+      loadBalancer: this.loadBalancer,
+      clusterName: contract.clusterName,
+      services: monitored,
+      databaseIdentifier: this.database.identifier,
+      alarms: [...this.alarms.alarms, ...(secretRotationRedeploy.failedAlarm ? [secretRotationRedeploy.failedAlarm] : [])],
+    });
+    const logQueries = new LogQueries(this, "log-queries", {
+      folder: naming.prefix,
+      serviceLogGroups: { backend: contract.services.backend.logGroup, frontend: contract.services.frontend.logGroup },
+      migration: { logGroup: contract.migration.logGroup, streamPrefix: contract.migration.logStreamPrefix },
+      slowQueryLogGroup: this.database.slowQueryLogGroupName,
+    });
+    return { secretRotationRedeploy, dashboard, logQueries };
+  }
+
+  /** What a framework preset needs to know about the environment, for one service. */
+  private presetContext(key: ServiceKey): PresetContext {
+    const { config } = this;
+    const appUser = config.database.applicationCredentials === "app-user";
+    return {
       environmentName: config.name,
       region: config.region,
       containerPort: config.services[key].containerPort,
@@ -208,91 +262,59 @@ export class EnvironmentStack extends TerraformStack {
           : undefined,
       uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
       appSecrets: this.appSecrets.sources,
-    });
-
-    const serviceSecrets = {} as Record<ServiceKey, SecretSource[]>;
-    const service = (key: ServiceKey): WebService => {
-      const settings = config.services[key];
-      const preset = presets[key];
-      const ctx = context(key);
-      const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
-      const secrets = { ...preset.secrets(ctx), ...userSecrets };
-      serviceSecrets[key] = Object.values(secrets);
-      const migrationCommand = settings.migrationCommand?.map(escapeTemplate) ?? preset.migrationCommand;
-      // Not just `key`: "backend" is the id CDKTF gives the state backend.
-      return new WebService(this, `${key}-service`, {
-        naming,
-        contract: contract.services[key],
-        framework: settings.framework,
-        region: config.region,
-        accountId: config.accountId,
-        network: this.network,
-        cluster: this.cluster,
-        registry: this.registries[key],
-        image: this.images[key].reference,
-        containerPort: settings.containerPort,
-        cpu: settings.cpu,
-        memoryMiB: settings.memoryMiB,
-        cpuArchitecture: settings.cpuArchitecture,
-        desiredCount: settings.desiredCount,
-        minHealthyPercent: settings.minHealthyPercent,
-        maxPercent: settings.maxPercent,
-        fargateSpot: settings.fargateSpot,
-        readonlyRootFilesystem: settings.readonlyRootFilesystem,
-        autoscaling: settings.autoscaling,
-        healthCheckGracePeriodSeconds: this.healthChecks[key].gracePeriodSeconds,
-        logRetentionDays: settings.logRetentionDays,
-        environment: { ...preset.environment(ctx), ...escapeValues(settings.environment) },
-        secrets,
-        loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
-        uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
-        migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
-        permissionsBoundaryArn: boundaryArn,
-        deploymentAlarmNames: this.alarms.deploymentAlarmNames[key],
-        // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
-        dependsOn: [
-          ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
-          ...(ctx.database?.appUser ? [this.databaseCredentials.appUserSecret] : []),
-          ...imageReady(this.images[key]),
-          ...Object.entries(this.appSecrets.secrets)
-            .filter(([name]) => name in secrets)
-            .map(([, secret]) => secret),
-        ],
-      });
     };
-    this.services = { backend: service("backend"), frontend: service("frontend") };
-    this.database.allowFrom("backend", this.services.backend.securityGroup);
+  }
 
-    this.secretRotationRedeploy = new SecretRotationRedeploy(this, "secret-rotation-redeploy", {
+  /** One web service with its framework preset's variables and secrets and the user's settings. */
+  private webService(key: ServiceKey, boundaryArn: string): { service: WebService; secrets: SecretSource[] } {
+    const { config, naming, contract } = this;
+    const settings = config.services[key];
+    const preset = PRESETS[settings.framework];
+    const ctx = this.presetContext(key);
+    const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
+    const secrets = { ...preset.secrets(ctx), ...userSecrets };
+    const migrationCommand = settings.migrationCommand?.map(escapeTemplate) ?? preset.migrationCommand;
+    // Not just `key`: "backend" is the id CDKTF gives the state backend.
+    const service = new WebService(this, `${key}-service`, {
       naming,
+      contract: contract.services[key],
+      framework: settings.framework,
       region: config.region,
       accountId: config.accountId,
-      clusterName: contract.clusterName,
-      services: {
-        backend: { serviceName: contract.services.backend.serviceName, secrets: serviceSecrets.backend },
-        frontend: { serviceName: contract.services.frontend.serviceName, secrets: serviceSecrets.frontend },
-      },
-      alarmTopicArn: this.alarms.topic.arn,
+      network: this.network,
+      cluster: this.cluster,
+      registry: this.registries[key],
+      image: this.images[key].reference,
+      containerPort: settings.containerPort,
+      cpu: settings.cpu,
+      memoryMiB: settings.memoryMiB,
+      cpuArchitecture: settings.cpuArchitecture,
+      desiredCount: settings.desiredCount,
+      minHealthyPercent: settings.minHealthyPercent,
+      maxPercent: settings.maxPercent,
+      fargateSpot: settings.fargateSpot,
+      readonlyRootFilesystem: settings.readonlyRootFilesystem,
+      autoscaling: settings.autoscaling,
+      healthCheckGracePeriodSeconds: this.healthChecks[key].gracePeriodSeconds,
+      logRetentionDays: settings.logRetentionDays,
+      environment: { ...preset.environment(ctx), ...escapeValues(settings.environment) },
+      secrets,
+      loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
+      uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
+      migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
       permissionsBoundaryArn: boundaryArn,
+      deploymentAlarmNames: this.alarms.deploymentAlarmNames[key],
+      // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
+      dependsOn: [
+        ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
+        ...(ctx.database?.appUser ? [this.databaseCredentials.appUserSecret] : []),
+        ...imageReady(this.images[key]),
+        ...Object.entries(this.appSecrets.secrets)
+          .filter(([name]) => name in secrets)
+          .map(([, secret]) => secret),
+      ],
     });
-    this.dashboard = new Dashboard(this, "dashboard", {
-      naming,
-      region: config.region,
-      loadBalancer: this.loadBalancer,
-      clusterName: contract.clusterName,
-      services: monitored,
-      databaseIdentifier: this.database.identifier,
-      alarms: [...this.alarms.alarms, ...(this.secretRotationRedeploy.failedAlarm ? [this.secretRotationRedeploy.failedAlarm] : [])],
-    });
-    this.logQueries = new LogQueries(this, "log-queries", {
-      folder: naming.prefix,
-      serviceLogGroups: { backend: contract.services.backend.logGroup, frontend: contract.services.frontend.logGroup },
-      migration: { logGroup: contract.migration.logGroup, streamPrefix: contract.migration.logStreamPrefix },
-      slowQueryLogGroup: this.database.slowQueryLogGroupName,
-    });
-
-    this.outputs();
-    Aspects.of(this).add(new Guardrails(RULES, config.guardrails.waivers));
+    return { service, secrets: Object.values(secrets) };
   }
 
   /** What the alarms and the dashboard need to know about a service, from config. */
