@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { READ_RUNNING_IMAGES_VARIABLE } from "../../constructs/compute/running-images";
 import { offlineStepFunctionsEndpoint } from "../offline-stepfunctions";
 import { run, terraformEnv, type HarnessOptions, type PlanJson } from "../terraform";
 
@@ -71,7 +72,11 @@ export class EmulatedStack {
   static async init(outdir: string, stack: string, endpoint: string, options: HarnessOptions): Promise<EmulatedStack> {
     const dir = join(outdir, "stacks", stack);
     const stepFunctions = await offlineStepFunctionsEndpoint(endpoint);
-    writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(emulatorOverride(endpoint, "emulator.tfstate", stepFunctions), null, 2));
+    const override = emulatorOverride(endpoint, "emulator.tfstate", stepFunctions) as Record<string, unknown>;
+    // The running-image look-up reads the environment's S3 state, which lives in the real backend, not here.
+    const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
+    if (variables.includes(READ_RUNNING_IMAGES_VARIABLE)) override.variable = { [READ_RUNNING_IMAGES_VARIABLE]: { default: false } };
+    writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(override, null, 2));
     const result = new EmulatedStack(stack, dir, options);
     await result.terraform(["init", "-input=false", "-no-color", "-reconfigure"]);
     return result;
