@@ -93,6 +93,11 @@ export function synthApp(environments: readonly EnvironmentConfig[], outdir?: st
   });
 }
 
+/** A mistake the user fixes in config (its message says what to change): printed without a stack trace. */
+export function isConfigurationError(error: unknown): boolean {
+  return error instanceof ConfigError || error instanceof PropsError || error instanceof GuardrailError;
+}
+
 export interface SynthResult {
   readonly exitCode: number;
   /** What was printed to stderr (empty on success). */
@@ -106,7 +111,7 @@ export function synthesize(inputs: readonly unknown[], options: { readonly outdi
     return { exitCode: 0, message: "" };
   } catch (error) {
     // A configuration mistake or a guardrail violation: the message says what to change; a stack trace would only hide it.
-    if (error instanceof ConfigError || error instanceof PropsError || error instanceof GuardrailError) return { exitCode: 1, message: error.message };
+    if (isConfigurationError(error)) return { exitCode: 1, message: (error as Error).message };
     throw error;
   }
 }

@@ -11,11 +11,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, environments, loadEnvironments } from "../config";
-import { PropsError } from "../constructs/core/errors";
-import { isGuardrailFailure } from "../constructs/rules";
+import { environments, loadEnvironments } from "../config";
 import { CostError, details, difference, estimateAll, sideBySide, type Estimate } from "../lib/cost";
 import { readmeBlock, replaceReadmeBlock } from "../lib/cost/readme";
+import { isConfigurationError } from "../lib/synth";
 import { synthesize } from "../lib/terraform";
 /** The page that holds the generated cost block (between its markers). */
 const COST_PAGE = join("docs", "cost.md");
@@ -54,7 +53,7 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  const known = error instanceof ConfigError || error instanceof PropsError || error instanceof CostError || isGuardrailFailure(error);
+  const known = isConfigurationError(error) || error instanceof CostError;
   console.error(known ? `\n${(error as Error).message}\n` : error);
   process.exit(1);
 }

@@ -6,10 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { ConfigError } from "../config";
-import { PropsError } from "../constructs/core/errors";
-import { isGuardrailFailure } from "../constructs/rules";
 import { writeDiagrams } from "../lib/diagram";
+import { isConfigurationError } from "../lib/synth";
 import { synthesize } from "../lib/terraform";
 
 async function main(): Promise<void> {
@@ -27,7 +25,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof PropsError || isGuardrailFailure(error);
+  const known = isConfigurationError(error);
   console.error(known ? `\n${error.message}\n` : error);
   process.exit(1);
 });

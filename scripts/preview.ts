@@ -11,13 +11,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError, environments, loadEnvironments } from "../config";
+import { environments, loadEnvironments } from "../config";
 import { stateKey } from "../constructs/data/state-backend";
-import { PropsError } from "../constructs/core/errors";
 import { supportWarning } from "../constructs/data/mysql-versions";
-import { isGuardrailFailure } from "../constructs/rules";
 import { writeDiagrams } from "../lib/diagram";
-import { GuardrailError } from "../lib/synth";
+import { isConfigurationError } from "../lib/synth";
 import { checkTerraform, harnessOptionsFromEnv, previewAll, type PreviewResult } from "../lib/terraform";
 
 /** Guardrail waivers recorded in the synthesized stack (rule, resource, reason). */
@@ -73,7 +71,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof ConfigError || error instanceof PropsError || error instanceof GuardrailError || isGuardrailFailure(error) || error.name === "TerraformError";
+  const known = isConfigurationError(error) || error.name === "TerraformError";
   console.error(known ? `\n${error.message}\n` : error);
   process.exit(1);
 });

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Annotations, App, TerraformOutput, TerraformStack } from "cdktf";
 import { loadEnvironment, ConfigError } from "../../config";
-import { GuardrailError, synthOrRefuse } from "../../lib/synth";
+import { GuardrailError, isConfigurationError, synthOrRefuse } from "../../lib/synth";
+import { PropsError } from "../../constructs/core/errors";
 import { messageOf, staging } from "../helpers";
 
 const root = join(__dirname, "..", "..");
@@ -106,5 +107,18 @@ describe("synthOrRefuse (used by the entry and by npm run preview's harness)", (
       "Guardrails refused the configuration (1 problem):\n  - [s] [RDS.5] databases run Multi-AZ: multi_az is not true\n\n" +
         'Fix each problem above, or waive a rule for a resource with a written reason in config guardrails.waivers (README "Guardrails"). Guardrails cannot be switched off.',
     );
+  });
+});
+
+describe("isConfigurationError: what preview, cost, diagram and the synth entry print as a message, without a stack trace", () => {
+  test("guardrail refusals, config errors and construct prop errors are the user's to fix", () => {
+    expect(isConfigurationError(new GuardrailError("Guardrails refused the configuration (1 problem)"))).toBe(true);
+    expect(isConfigurationError(new ConfigError("staging", ["region: got \"eu-west-9\""]))).toBe(true);
+    expect(isConfigurationError(new PropsError("WebService \"backend-service\": ..."))).toBe(true);
+  });
+
+  test("anything else is a defect and keeps its stack trace", () => {
+    expect(isConfigurationError(new Error("boom"))).toBe(false);
+    expect(isConfigurationError("not an error")).toBe(false);
   });
 });
