@@ -9,8 +9,8 @@
  */
 import { createHash } from "node:crypto";
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { environments, loadEnvironments } from "../config";
 import { offlineStepFunctionsEndpoint } from "./offline-stepfunctions";
@@ -217,19 +217,13 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 /** `init` (local backend override), `validate -json`, offline `plan`, `show -json` for one synthesized stack. */
 export async function planStack(outdir: string, stack: string, options: HarnessOptions): Promise<StackResult> {
-  const dir = join(outdir, "stacks", stack);
-  const bin = options.terraformBin ?? "terraform";
-  await writeOfflineOverride(dir);
-  const env = terraformEnv(options, dir);
-  const [, init] = await timed(() => run(bin, ["init", "-input=false", "-no-color", "-reconfigure"], dir, env));
-  const [validateOut, validateSeconds] = await timed(() => run(bin, ["validate", "-json", "-no-color"], dir, env));
-  const validate = JSON.parse(validateOut);
+  const [prepared, init] = await timed(() => initStack(outdir, stack, options));
+  const [validate, validateSeconds] = await timed(() => validateStack(prepared, options));
   if (!validate.valid) {
     throw new TerraformError(`terraform validate failed for stack ${stack}:\n${JSON.stringify(validate.diagnostics, null, 2)}`);
   }
-  const [, plan] = await timed(() => run(bin, ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"], dir, env));
-  const show = await run(bin, ["show", "-json", "offline.tfplan"], dir, env);
-  return { stack, dir, validate, plan: JSON.parse(show), seconds: { init, validate: validateSeconds, plan } };
+  const [plan, planSeconds] = await timed(() => planInDir(prepared, options, { state: "offline.tfstate", plan: "offline.tfplan" }));
+  return { stack, dir: prepared.dir, validate, plan, seconds: { init, validate: validateSeconds, plan: planSeconds } };
 }
 
 /** One planned change, as `terraform plan -json` streams it. */
@@ -317,13 +311,6 @@ export async function previewAll(options: HarnessOptions, outdir: string, alongs
   return results;
 }
 
-/** Synthesizes every stack into a fresh directory and plans them all offline, in parallel. */
-export async function planAll(options: HarnessOptions, outdir = mkdtempSync(join(tmpdir(), "cdktf-plan-"))): Promise<StackResult[]> {
-  checkTerraform(options);
-  const stacks = synthesize(outdir);
-  return Promise.all(stacks.map((stack) => planStack(outdir, stack, options)));
-}
-
 /** One resource instance to seed a state file with. */
 export interface SeedResource {
   readonly type: string;
@@ -331,17 +318,6 @@ export interface SeedResource {
   readonly attributes: Record<string, unknown>;
   /** The provider's schema version of the resource type (e.g. 2 for aws_db_instance). @default 0 */
   readonly schemaVersion?: number;
-}
-
-/**
- * A seed for the resource at `address` as the first offline plan planned it, plus the computed
- * attributes AWS would have filled in (ids, ARNs, endpoints). Seeding a state with these is how
- * the tests look at a second, "day two" plan without an AWS account.
- */
-export function seedFromPlan(plan: PlanJson, address: string, computed: Record<string, unknown>, schemaVersion = 0): SeedResource {
-  const resource = (plan.planned_values.root_module.resources ?? []).find((r) => r.address === address);
-  if (!resource) throw new TerraformError(`seedFromPlan: no planned resource ${address}`);
-  return { type: resource.type, name: resource.name, attributes: { ...resource.values, ...computed }, schemaVersion };
 }
 
 async function planWithSeed(result: StackResult, seed: readonly SeedResource[], options: HarnessOptions, args: readonly string[]): Promise<void> {
@@ -376,13 +352,6 @@ export async function planDestroyOf(result: StackResult, seed: readonly SeedReso
   } catch (e) {
     return (e as Error).message;
   }
-}
-
-/** An offline plan against a state seeded with `seed`, with extra plan arguments (e.g. `-var`). */
-export async function planOverState(result: StackResult, seed: readonly SeedResource[], options: HarnessOptions, args: readonly string[] = []): Promise<PlanJson> {
-  await planWithSeed(result, seed, options, [...args, "-out=seeded.tfplan"]);
-  const show = await run(options.terraformBin ?? "terraform", ["show", "-json", "seeded.tfplan"], result.dir, terraformEnv(options, result.dir));
-  return JSON.parse(show);
 }
 
 /** Planned resources of one type. */
