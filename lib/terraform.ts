@@ -117,6 +117,30 @@ export function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.P
   return env;
 }
 
+/** Cache directories being filled by a first `terraform init` in this process. */
+const cacheFills = new Map<string, Promise<unknown>>();
+
+/**
+ * `terraform init` in `dir`. Terraform's plugin cache is not safe for concurrent writers: two inits
+ * that both find the provider missing race to create its directory ("mkdir ...: file exists"). So
+ * while the cache lacks the provider, the first init fills it alone and the others wait for it.
+ */
+export async function terraformInit(dir: string, options: HarnessOptions, env: NodeJS.ProcessEnv, args: readonly string[] = ["-reconfigure"]): Promise<string> {
+  const init = () => run(options.terraformBin ?? "terraform", ["init", "-input=false", "-no-color", ...args], dir, env);
+  const filling = cacheFills.get(options.pluginCacheDir);
+  if (filling) await filling.catch(() => undefined);
+  else if (!existsSync(join(options.pluginCacheDir, AWS_PROVIDER, AWS_PROVIDER_VERSION))) {
+    const first = init();
+    cacheFills.set(options.pluginCacheDir, first);
+    try {
+      return await first;
+    } finally {
+      cacheFills.delete(options.pluginCacheDir);
+    }
+  }
+  return init();
+}
+
 export function run(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile(bin, args, { cwd, env, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -250,7 +274,7 @@ const INIT_STAMP = join(".terraform", "init-inputs.sha256");
  * blocks (providers, backend) of the stack and of the override, and the provider source. Returns the seconds
  * spent (0 when reused). Everything else in a stack changes without needing a new init.
  */
-async function initOnce(dir: string, bin: string, env: NodeJS.ProcessEnv, options: HarnessOptions): Promise<number> {
+async function initOnce(dir: string, env: NodeJS.ProcessEnv, options: HarnessOptions): Promise<number> {
   const stack = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
   const override = JSON.parse(readFileSync(join(dir, OVERRIDE_FILE), "utf8"));
   // Not the provider settings: the local Step Functions endpoint's port changes every run and init does not read it.
@@ -258,7 +282,7 @@ async function initOnce(dir: string, bin: string, env: NodeJS.ProcessEnv, option
   const digest = createHash("sha256").update(inputs).digest("hex");
   const stamp = join(dir, INIT_STAMP);
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return 0;
-  const [, seconds] = await timed(() => run(bin, ["init", "-input=false", "-no-color", "-reconfigure"], dir, env));
+  const [, seconds] = await timed(() => terraformInit(dir, options, env));
   writeFileSync(stamp, digest);
   return seconds;
 }
@@ -273,7 +297,7 @@ export async function previewStack(outdir: string, stack: string, options: Harne
   const bin = options.terraformBin ?? "terraform";
   await writeOfflineOverride(dir);
   const env = terraformEnv(options, dir);
-  const init = await initOnce(dir, bin, env, options);
+  const init = await initOnce(dir, env, options);
   const [stream, plan] = await timed(() =>
     run(bin, ["plan", "-json", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"], dir, env).catch((error: Error) => {
       // With -json, errors arrive as diagnostic events: show their text, not the raw event stream.
@@ -372,7 +396,7 @@ export interface PreparedStack {
 export async function initStack(outdir: string, stack: string, options: HarnessOptions): Promise<PreparedStack> {
   const dir = join(outdir, "stacks", stack);
   await writeOfflineOverride(dir);
-  await run(options.terraformBin ?? "terraform", ["init", "-input=false", "-no-color", "-reconfigure"], dir, terraformEnv(options, dir));
+  await terraformInit(dir, options, terraformEnv(options, dir));
   return { stack, dir };
 }
 

@@ -2,9 +2,10 @@
  * Real Terraform: every synthesized stack passes `terraform validate` and an offline
  * `terraform plan` with the real AWS provider; assertions run on `terraform show -json`.
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformError, checkTerraform, harnessOptionsFromEnv, planDestroyInDir, planDestroyOf, plannedOfType, type PlanJson, type StackResult } from "../../lib/terraform";
+import { TerraformError, checkTerraform, harnessOptionsFromEnv, terraformEnv, terraformInit, planDestroyInDir, planDestroyOf, plannedOfType, type PlanJson, type StackResult } from "../../lib/terraform";
 import { reviewPlan } from "../../lib/plan-review";
 import type { ContainerDefinition } from "../helpers";
 import { RUN_DIR_VARIABLE, readRun, type Run } from "./terraform-run";
@@ -33,6 +34,26 @@ describe("harness", () => {
 
   test("a TF_PROVIDER_MIRROR without the AWS provider is rejected, not silently ignored", () => {
     expect(() => harnessOptionsFromEnv({ TF_PROVIDER_MIRROR: "/nonexistent" })).toThrow(/TF_PROVIDER_MIRROR=\/nonexistent holds no registry\.terraform\.io\/hashicorp\/aws 5\.100\.0/);
+  });
+
+  test("parallel inits into an empty plugin cache do not race: the first fills it, the others wait", async () => {
+    // A stand-in for terraform that, like the real one, fails when the provider directory it is
+    // about to create in the cache already exists, and takes a moment to fill it.
+    const dir = mkdtempSync(join(tmpdir(), "init-race-"));
+    const bin = join(dir, "terraform");
+    writeFileSync(
+      bin,
+      `#!/bin/sh
+target="$TF_PLUGIN_CACHE_DIR/registry.terraform.io/hashicorp/aws/5.100.0"
+if [ -d "$target" ]; then echo linked >> "$TF_PLUGIN_CACHE_DIR/log"; exit 0; fi
+mkdir -p "$TF_PLUGIN_CACHE_DIR/registry.terraform.io/hashicorp/aws" && sleep 0.3 && mkdir "$target" || { echo "mkdir $target: file exists" >&2; exit 1; }
+echo installed >> "$TF_PLUGIN_CACHE_DIR/log"
+`,
+    );
+    chmodSync(bin, 0o755);
+    const fake = { terraformBin: bin, pluginCacheDir: join(dir, "cache") };
+    await Promise.all([1, 2, 3].map(() => terraformInit(dir, fake, terraformEnv(fake, dir))));
+    expect(readFileSync(join(dir, "cache", "log"), "utf8").trim().split("\n").sort()).toEqual(["installed", "linked", "linked"]);
   });
 
   test("every stack was planned", () => {

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { READ_RUNNING_IMAGES_VARIABLE } from "../../constructs/compute/running-images";
 import { offlineStepFunctionsEndpoint } from "../offline-stepfunctions";
-import { run, terraformEnv, type HarnessOptions, type PlanJson } from "../terraform";
+import { run, terraformEnv, terraformInit, type HarnessOptions, type PlanJson } from "../terraform";
 
 const OVERRIDE_FILE = "zz_emulator_override.tf.json";
 
@@ -78,7 +78,7 @@ export class EmulatedStack {
     if (variables.includes(READ_RUNNING_IMAGES_VARIABLE)) override.variable = { [READ_RUNNING_IMAGES_VARIABLE]: { default: false } };
     writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(override, null, 2));
     const result = new EmulatedStack(stack, dir, options);
-    await result.terraform(["init", "-input=false", "-no-color", "-reconfigure"]);
+    await terraformInit(dir, options, terraformEnv(options, dir));
     return result;
   }
 
