@@ -40,6 +40,8 @@ interface RunIndex {
   readonly asApplied: Record<string, { state: string; finalPlan: string; iterations: number; cached: boolean }>;
   readonly matrix: Record<string, Record<Group, { plan: string; dir: string }>>;
   readonly seconds: number;
+  /** Wall-clock seconds of each phase, printed by the global setup. */
+  readonly phases: Record<string, number>;
 }
 
 /** Runs `tasks` with at most `limit` at a time. */
@@ -82,7 +84,13 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
   const prepared = await pool(3, stacks.map((stack) => () => timed(() => initStack(base, stack, options))));
   const byName = Object.fromEntries(prepared.map(([p]) => [p.stack, p])) as Record<string, PreparedStack>;
 
-  const index: { -readonly [K in keyof RunIndex]: RunIndex[K] } = { stacks: {}, asApplied: {}, matrix: {}, seconds: 0 };
+  const index: { -readonly [K in keyof RunIndex]: RunIndex[K] } = { stacks: {}, asApplied: {}, matrix: {}, seconds: 0, phases: {} };
+  let mark = started;
+  const phase = (name: string) => {
+    index.phases[name] = (Date.now() - mark) / 1000;
+    mark = Date.now();
+  };
+  phase("synth+init");
   const schemaPromise = awsProviderSchema(byName.staging, options);
 
   // Validate and plan every stack; build the as-applied states as soon as a stack's plan is in.
@@ -102,6 +110,7 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
     }),
   );
   const schema = await schemaPromise;
+  phase("validate+plan");
 
   await pool(
     2,
@@ -131,6 +140,7 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
     }),
   );
 
+  phase("as-applied");
   // The change matrix: one variant per group and environment, planned over the as-applied state.
   const variants = DAY_TWO_ENVIRONMENTS.flatMap((env) => GROUPS.map((group) => ({ env, group })));
   await pool(
@@ -149,6 +159,7 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
     }),
   );
 
+  phase("matrix");
   index.seconds = (Date.now() - started) / 1000;
   writeFileSync(join(runDir, "index.json"), JSON.stringify(index, null, 2));
 }
