@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { environments, loadEnvironments } from "../config";
@@ -19,7 +19,7 @@ import { synthApp } from "./synth";
 /** The AWS provider version @cdktf/provider-aws 20.1.0 is generated from. */
 export const AWS_PROVIDER_VERSION = "5.100.0";
 const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
-const OVERRIDE_FILE = "zz_offline_override.tf.json";
+export const OVERRIDE_FILE = "zz_offline_override.tf.json";
 
 export class TerraformError extends Error {
   constructor(message: string) {
@@ -178,7 +178,7 @@ export function offlineOverride(variables: readonly string[] = [], stateFile = "
 }
 
 /** Writes the offline override next to a synthesized stack; Step Functions validation is served locally when the stack has a state machine. */
-async function writeOfflineOverride(dir: string): Promise<void> {
+export async function writeOfflineOverride(dir: string): Promise<void> {
   const synthesized = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
   const variables = Object.keys(synthesized.variable ?? {});
   const endpoints: Record<string, string> = synthesized.resource?.aws_sfn_state_machine ? { sfn: await offlineStepFunctionsEndpoint() } : {};
@@ -217,16 +217,9 @@ export interface PlanJson {
   readonly output_changes?: Record<string, { actions?: string[]; after: unknown; after_unknown?: unknown; after_sensitive?: unknown }>;
 }
 
-export interface StackResult {
-  readonly stack: string;
-  readonly dir: string;
-  readonly validate: { valid: boolean; error_count: number; warning_count: number; diagnostics: unknown[] };
-  readonly plan: PlanJson;
-  readonly seconds: { init: number; validate: number; plan: number };
-}
-
 /** Synthesizes the shipped configuration into `outdir` and returns the stack names. */
 export function synthesize(outdir: string, inputs: readonly unknown[] = environments): string[] {
+  mkdirSync(outdir, { recursive: true });
   // Guardrails hold here too, whatever CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS says (npm run preview).
   synthApp(loadEnvironments(inputs), outdir);
   // The manifest names the stacks of this synth; the directory may still hold stacks of an earlier one.
@@ -237,17 +230,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = process.hrtime.bigint();
   const value = await fn();
   return [value, Number(process.hrtime.bigint() - start) / 1e9];
-}
-
-/** `init` (local backend override), `validate -json`, offline `plan`, `show -json` for one synthesized stack. */
-export async function planStack(outdir: string, stack: string, options: HarnessOptions): Promise<StackResult> {
-  const [prepared, init] = await timed(() => initStack(outdir, stack, options));
-  const [validate, validateSeconds] = await timed(() => validateStack(prepared, options));
-  if (!validate.valid) {
-    throw new TerraformError(`terraform validate failed for stack ${stack}:\n${JSON.stringify(validate.diagnostics, null, 2)}`);
-  }
-  const [plan, planSeconds] = await timed(() => planInDir(prepared, options, { state: "offline.tfstate", plan: "offline.tfplan" }));
-  return { stack, dir: prepared.dir, validate, plan, seconds: { init, validate: validateSeconds, plan: planSeconds } };
 }
 
 /** One planned change, as `terraform plan -json` streams it. */
@@ -335,56 +317,13 @@ export async function previewAll(options: HarnessOptions, outdir: string, alongs
   return results;
 }
 
-/** One resource instance to seed a state file with. */
-export interface SeedResource {
-  readonly type: string;
-  readonly name: string;
-  readonly attributes: Record<string, unknown>;
-  /** The provider's schema version of the resource type (e.g. 2 for aws_db_instance). @default 0 */
-  readonly schemaVersion?: number;
-}
-
-async function planWithSeed(result: StackResult, seed: readonly SeedResource[], options: HarnessOptions, args: readonly string[]): Promise<void> {
-  const state = {
-    version: 4,
-    terraform_version: result.plan.terraform_version,
-    serial: 1,
-    lineage: "offline-seeded-state",
-    outputs: {},
-    resources: seed.map((r) => ({
-      mode: "managed",
-      type: r.type,
-      name: r.name,
-      provider: `provider["${AWS_PROVIDER}"]`,
-      instances: [{ schema_version: r.schemaVersion ?? 0, attributes: r.attributes }],
-    })),
-  };
-  writeFileSync(join(result.dir, "seeded.tfstate"), JSON.stringify(state));
-  const base = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-state=seeded.tfstate"];
-  await run(options.terraformBin ?? "terraform", [...base, ...args], result.dir, terraformEnv(options, result.dir));
-}
-
-/**
- * Seeds the stack's offline state with existing resources and runs `terraform plan -destroy`.
- * Returns Terraform's error output, or undefined if the destroy plan succeeded. This is how the
- * tests prove that `prevent_destroy` really stops Terraform, without an AWS account.
- */
-export async function planDestroyOf(result: StackResult, seed: readonly SeedResource[], options: HarnessOptions): Promise<string | undefined> {
-  try {
-    await planWithSeed(result, seed, options, ["-destroy"]);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 /** Planned resources of one type. */
 export function plannedOfType(plan: PlanJson, type: string): PlanResource[] {
   return (plan.planned_values.root_module.resources ?? []).filter((r) => r.type === type);
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared, parallel plans over one init (the day-two test layer and the jest global setup)
+// Initialised stacks and the provider schema (the jest global setup; its plans run in batches: lib/terraform-batch.ts)
 
 /** A stack directory that has been initialised (override written, `terraform init` done). */
 export interface PreparedStack {
@@ -401,43 +340,15 @@ export async function initStack(outdir: string, stack: string, options: HarnessO
 }
 
 /**
- * Makes another synthesized copy of a stack plannable without a second `terraform init`: the
- * override is written and the initialised `.terraform` directory and lock file of `initialised`
- * are linked in (same providers, same local backend).
- */
-export async function reuseInit(initialised: PreparedStack, outdir: string, stack: string): Promise<PreparedStack> {
-  const dir = join(outdir, "stacks", stack);
-  await writeOfflineOverride(dir);
-  symlinkSync(join(initialised.dir, ".terraform"), join(dir, ".terraform"));
-  copyFileSync(join(initialised.dir, ".terraform.lock.hcl"), join(dir, ".terraform.lock.hcl"));
-  return { stack, dir };
-}
-
-/** `terraform validate -json` of a prepared stack. */
-export async function validateStack(prepared: PreparedStack, options: HarnessOptions): Promise<StackResult["validate"]> {
-  return JSON.parse(await run(options.terraformBin ?? "terraform", ["validate", "-json", "-no-color"], prepared.dir, terraformEnv(options, prepared.dir)));
-}
-
-/**
- * An offline plan in a prepared stack directory against the state in `stateFile` (relative to the
- * directory; a missing file is an empty state), saved as `planFile` and returned as `show -json`.
- * Distinct file names let several plans run in the same directory at once.
- */
-export async function planInDir(prepared: PreparedStack, options: HarnessOptions, files: { state: string; plan: string }, args: readonly string[] = []): Promise<PlanJson> {
-  const bin = options.terraformBin ?? "terraform";
-  const env = terraformEnv(options, prepared.dir);
-  await run(bin, ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-state=${files.state}`, `-out=${files.plan}`, ...args], prepared.dir, env);
-  return JSON.parse(await run(bin, ["show", "-json", files.plan], prepared.dir, env));
-}
-
-/**
  * The AWS provider's schema (`terraform providers schema -json`), cached per provider version in
  * the plugin cache directory: it is the same on every run and costs seconds to produce.
+ * `initialisedDir` gives an initialised configuration to ask, only when the cache is empty.
  */
-export async function awsProviderSchema(prepared: PreparedStack, options: HarnessOptions): Promise<ProviderSchema> {
+export async function awsProviderSchema(options: HarnessOptions, initialisedDir: () => Promise<string>): Promise<ProviderSchema> {
   const cache = join(options.pluginCacheDir, `aws-${AWS_PROVIDER_VERSION}-schema.json`);
   if (!existsSync(cache)) {
-    const all = JSON.parse(await run(options.terraformBin ?? "terraform", ["providers", "schema", "-json"], prepared.dir, terraformEnv(options, prepared.dir)));
+    const dir = await initialisedDir();
+    const all = JSON.parse(await run(options.terraformBin ?? "terraform", ["providers", "schema", "-json"], dir, terraformEnv(options, dir)));
     const aws = all.provider_schemas[AWS_PROVIDER];
     const slim = { resource_schemas: aws.resource_schemas };
     writeFileSync(`${cache}.tmp-${process.pid}`, JSON.stringify(slim));
@@ -455,15 +366,3 @@ export interface ProviderSchema {
   readonly resource_schemas: Record<string, { readonly version: number; readonly block: SchemaBlock }>;
 }
 
-/**
- * `terraform plan -destroy` over the state in `stateFile` of a prepared stack directory (no plan
- * file, no show). Returns Terraform's error output, or undefined if the destroy plan succeeded.
- */
-export async function planDestroyInDir(prepared: PreparedStack, options: HarnessOptions, stateFile: string): Promise<string | undefined> {
-  try {
-    await run(options.terraformBin ?? "terraform", ["plan", "-destroy", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-state=${stateFile}`], prepared.dir, terraformEnv(options, prepared.dir));
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}

@@ -4,11 +4,10 @@
  * service only on behalf of this account, the bootstrap stack is pinned to its account and blocks
  * public buckets, and the workflow pin is validated in config.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ConfigError, loadEnvironment } from "../../config";
-import { harnessOptionsFromEnv, planStack, plannedOfType, synthesize } from "../../lib/terraform";
+import { plannedOfType } from "../../lib/terraform";
+import { PROD_ACCOUNT, TWO_ACCOUNTS } from "../terraform/shared-plans";
+import { RUN_DIR_VARIABLE, readRun } from "../terraform/terraform-run";
 import { buildStacks, messageOf, production, resourceList, staging, synth, type Synth } from "../helpers";
 
 const ACCOUNT = "111111111111";
@@ -114,9 +113,8 @@ describe("workflow pin in config", () => {
 });
 
 describe("separate AWS accounts per environment", () => {
-  const PROD_ACCOUNT = "222222222222";
   // Promotion across accounts is not supported (below): production builds its own images here.
-  const twoAccounts = [staging, { ...production, accountId: PROD_ACCOUNT, state: { bucket: "webapp-terraform-state-prod", region: "eu-west-1" }, delivery: { deployFrom: { environment: "production" } } }];
+  const twoAccounts = TWO_ACCOUNTS;
 
   test("GIVEN production promotes from staging in another account THEN config loading fails naming the environment, the setting, the value and what is allowed", () => {
     const promoting = [staging, { ...twoAccounts[1], delivery: { deployFrom: { environment: "production" }, promoteFrom: "staging" } }];
@@ -167,16 +165,10 @@ describe("separate AWS accounts per environment", () => {
     }
   });
 
-  test("through real Terraform: production's account bootstrap validates without warnings and plans", async () => {
-    const outdir = mkdtempSync(join(tmpdir(), "two-accounts-"));
-    try {
-      synthesize(outdir, twoAccounts);
-      const result = await planStack(outdir, "bootstrap-production", harnessOptionsFromEnv());
-      expect(result.validate).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
-      expect(plannedOfType(result.plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan-production", "webapp-production-github-deploy"]);
-      expect(plannedOfType(result.plan, "aws_s3_bucket").map((r) => r.values.bucket)).toEqual(["webapp-terraform-state-prod"]);
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
-  }, 180_000);
+  test("through real Terraform: production's account bootstrap plans without warnings (the shared run's two_accounts_bootstrap)", async () => {
+    const { plan, diagnostics } = (await readRun(process.env[RUN_DIR_VARIABLE])).extra("two_accounts_bootstrap");
+    expect(diagnostics).toEqual([]);
+    expect(plannedOfType(plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan-production", "webapp-production-github-deploy"]);
+    expect(plannedOfType(plan, "aws_s3_bucket").map((r) => r.values.bucket)).toEqual(["webapp-terraform-state-prod"]);
+  }, 600_000);
 });

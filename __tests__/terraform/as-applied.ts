@@ -13,9 +13,7 @@
  * Not a test file (no `.test.ts`): the jest global setup and the day-two tests use it.
  */
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { planInDir, type HarnessOptions, type PlanJson, type PreparedStack, type ProviderSchema, type ResourceChange, type SchemaBlock } from "../../lib/terraform";
+import type { PlanJson, ProviderSchema, ResourceChange, SchemaBlock } from "../../lib/terraform";
 
 const AWS_PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 
@@ -39,17 +37,6 @@ function sensitivePaths(mark: unknown, path: unknown[] = []): unknown[][] {
   if (Array.isArray(mark)) return mark.flatMap((m, i) => sensitivePaths(m, [...path, { type: "index", value: { value: i, type: "number" } }]));
   if (typeof mark === "object" && mark !== null) return Object.entries(mark).flatMap(([k, m]) => sensitivePaths(m, [...path, { type: "get_attr", value: k }]));
   return [];
-}
-
-export interface AsAppliedState {
-  /** The Terraform state (format version 4). */
-  readonly state: object;
-  /** Whether the state came from the cache (see {@link checkCachedState}). */
-  readonly cached?: boolean;
-  /** The plans it took, the last one planning no change. */
-  readonly iterations: number;
-  /** The final plan over the state: "No changes". */
-  readonly finalPlan: PlanJson;
 }
 
 function hash(text: string, length = 17): string {
@@ -357,70 +344,66 @@ function configurationExpressions(plan: PlanJson): Map<string, Expressions> {
   return new Map(resources.map((r) => [r.address, r.expressions ?? {}]));
 }
 
-function isNoOp(plan: PlanJson): boolean {
-  return (plan.resource_changes ?? []).filter((c) => c.mode === "managed").every((c) => c.change.actions.join() === "no-op");
+/** Whether a plan changes no managed resource. */
+export function isNoOp(plan: PlanJson): boolean {
+  return changingOf(plan).length === 0;
 }
 
-/**
- * Checks a state built earlier for exactly this synthesized stack (the caller keys its cache by
- * the stack's configuration, the provider version and this builder's source): one plan over it,
- * which must be "No changes". Returns undefined when it is not (the caller then rebuilds).
- */
-export async function checkCachedState(prepared: PreparedStack, state: object, options: HarnessOptions, stateFile = "as-applied.tfstate"): Promise<AsAppliedState | undefined> {
-  writeFileSync(join(prepared.dir, stateFile), JSON.stringify(state, null, 1));
-  const plan = await planInDir(prepared, options, { state: stateFile, plan: `${stateFile}.check.tfplan` });
-  return isNoOp(plan) ? { state, iterations: 1, finalPlan: plan, cached: true } : undefined;
+/** The managed resources a plan changes, as `address [actions]`. */
+export function changingOf(plan: PlanJson): string[] {
+  return (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && c.change.actions.join() !== "no-op").map((c) => `${c.address} [${c.change.actions}]`);
 }
 
 /**
  * Builds the as-applied state of a stack from its first plan (from an empty state): fills the
- * plan's unknowns, writes the state to `<dir>/<stateFile>`, re-plans over it and folds the plan
- * in until it is "No changes" (at most `maxIterations` plans).
+ * plan's unknowns; the caller re-plans over {@link state} and folds each plan in with {@link fold}
+ * until it is "No changes" (values that depended on unknown ones become known once their sources
+ * are in state; two or three plans in practice).
  */
-export async function buildAsAppliedState(
-  prepared: PreparedStack,
-  firstPlan: PlanJson,
-  schema: ProviderSchema,
-  ctx: AsAppliedContext,
-  options: HarnessOptions,
-  stateFile = "as-applied.tfstate",
-  maxIterations = 4,
-): Promise<AsAppliedState> {
-  const instances = new Map<string, StateInstance>();
-  let outputs: Record<string, unknown> = {};
-  const expressions = configurationExpressions(firstPlan);
-  const fold = (plan: PlanJson) => {
+export class AsAppliedBuilder {
+  private readonly instances = new Map<string, StateInstance>();
+  private outputs: Record<string, unknown> = {};
+  private readonly expressions: Map<string, Expressions>;
+
+  constructor(
+    private readonly firstPlan: PlanJson,
+    private readonly schema: ProviderSchema,
+    private readonly ctx: AsAppliedContext,
+  ) {
+    this.expressions = configurationExpressions(firstPlan);
+    this.fold(firstPlan);
+  }
+
+  /** Takes what a plan over the current state would still change as applied. */
+  fold(plan: PlanJson): void {
     const references: Reference[] = [];
     for (const rc of plan.resource_changes ?? []) {
       if (rc.mode !== "managed") continue;
       const actions = rc.change.actions.join();
       if (actions === "no-op") continue;
       if (actions === "delete") {
-        instances.delete(rc.address);
+        this.instances.delete(rc.address);
         continue;
       }
-      instances.set(rc.address, { type: rc.type, name: rc.name, ...(rc.index !== undefined ? { index: rc.index } : {}), attributes: applied(rc, schema, ctx), sensitive: sensitivePaths(rc.change.after_sensitive) });
-      references.push(...referencesOf(rc, expressions.get(rc.address), schema.resource_schemas[rc.type]?.block));
+      this.instances.set(rc.address, {
+        type: rc.type,
+        name: rc.name,
+        ...(rc.index !== undefined ? { index: rc.index } : {}),
+        attributes: applied(rc, this.schema, this.ctx),
+        sensitive: sensitivePaths(rc.change.after_sensitive),
+      });
+      references.push(...referencesOf(rc, this.expressions.get(rc.address), this.schema.resource_schemas[rc.type]?.block));
     }
-    resolveReferences(instances, references);
-    outputs = Object.fromEntries(
+    resolveReferences(this.instances, references);
+    this.outputs = Object.fromEntries(
       Object.entries(plan.output_changes ?? {})
         .filter(([, o]) => o.after_unknown !== true)
         .map(([name, o]) => [name, o.after]),
     );
-  };
-  fold(firstPlan);
-  let plan = firstPlan;
-  for (let i = 1; i <= maxIterations; i++) {
-    writeFileSync(join(prepared.dir, stateFile), JSON.stringify(stateOf(instances, schema, outputs, firstPlan.terraform_version), null, 1));
-    plan = await planInDir(prepared, options, { state: stateFile, plan: `${stateFile}.check.tfplan` });
-    if (isNoOp(plan)) {
-      return { state: stateOf(instances, schema, outputs, firstPlan.terraform_version), iterations: i, finalPlan: plan };
-    }
-    if (process.env.AS_APPLIED_DEBUG) console.log(i, (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && c.change.actions.join() !== "no-op").map((c) => `${c.address} [${c.change.actions}]`).join("\n  "));
-    fold(plan);
   }
-  writeFileSync(join(prepared.dir, `${stateFile}.unconverged.json`), JSON.stringify(plan));
-  const left = (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && c.change.actions.join() !== "no-op").map((c) => `${c.address} [${c.change.actions}]`);
-  throw new Error(`as-applied state of ${prepared.stack} did not converge after ${maxIterations} plans; still changing: ${left.join(", ")}`);
+
+  /** The state as built so far (Terraform state format 4). */
+  state(): object {
+    return stateOf(this.instances, this.schema, this.outputs, this.firstPlan.terraform_version);
+  }
 }

@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { RUN_DIR_VARIABLE, prepareRun } from "./terraform-run";
 
 /** Test files that read the shared run. */
-export const TERRAFORM_TEST_FILES = ["terraform.test.ts", "day-two.test.ts", "running-image.test.ts"];
+export const TERRAFORM_TEST_FILES = [
+  "terraform/terraform.test.ts",
+  "terraform/day-two.test.ts",
+  "terraform/running-image.test.ts",
+  "terraform/interpolation-plan.test.ts",
+  "delivery/github-oidc.test.ts",
+  "delivery/delivery-identity.test.ts",
+];
 
 export default async function globalSetup(globalConfig: { readonly testPathPattern?: string }): Promise<void> {
   const pattern = globalConfig.testPathPattern;

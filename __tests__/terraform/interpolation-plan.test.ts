@@ -4,19 +4,12 @@
  * its frontend task definition (fully known at plan time) is planned by real Terraform in a one-resource
  * stack, byte for byte as synthesized, and the planned container definitions carry the literal values.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { App, TerraformStack } from "cdktf";
-import { projectAwsProvider } from "../../constructs/core/aws-provider";
-import { checkTerraform, harnessOptionsFromEnv, planStack, plannedOfType, type StackResult } from "../../lib/terraform";
-import { resourceList, synthEnvironment, staging, type ContainerDefinition } from "../helpers";
+import { plannedOfType } from "../../lib/terraform";
+import { resourceList, synthEnvironment, type ContainerDefinition } from "../helpers";
+import { INTERPOLATION_INPUT, USER_VALUES } from "./shared-plans";
+import { RUN_DIR_VARIABLE, readRun } from "./terraform-run";
 
-const USER_VALUES = { MAIL_FROM_NAME: "${APP_NAME}", GREETING: "%{ if admin }hi%{ endif }", PRICE: "$5 {net}" };
-const input = { ...staging, services: { ...staging.services, frontend: { ...staging.services.frontend, environment: USER_VALUES } } };
-
-const synthesized = synthEnvironment(input).json;
+const synthesized = synthEnvironment(INTERPOLATION_INPUT).json;
 const frontend = resourceList(synthesized, "aws_ecs_task_definition").find((t) => t.family === "webapp-staging-frontend")!;
 
 test("the stack writes the values escaped for Terraform", () => {
@@ -26,29 +19,13 @@ test("the stack writes the values escaped for Terraform", () => {
   expect(environment).toContainEqual({ name: "PRICE", value: "$5 {net}" });
 });
 
-describe("terraform plan", () => {
-  const outdir = mkdtempSync(join(tmpdir(), "interpolation-plan-"));
-  let result: StackResult;
-  beforeAll(async () => {
-    const options = harnessOptionsFromEnv();
-    checkTerraform(options);
-    const app = new App({ outdir });
-    const stack = new TerraformStack(app, "literal");
-    projectAwsProvider(stack, { project: "webapp", environment: "staging", region: "eu-west-1" });
-    // The stack's own references (log group, image tag local) point outside this one-resource stack:
-    // they become plain text; every other byte, the escaped user values included, is as synthesized.
-    const definitions = (frontend.container_definitions as string).replace(/(?<!\$)\$\{(aws_|var\.|local\.)[^}]*\}/g, "reference");
-    expect(definitions).toContain("$${APP_NAME}");
-    new EcsTaskDefinition(stack, "frontend", { family: frontend.family as string, containerDefinitions: definitions });
-    app.synth();
-    result = await planStack(outdir, "literal", options);
-  }, 120_000);
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-  test("plans the literal values, not expressions", () => {
-    const [task] = plannedOfType(result.plan, "aws_ecs_task_definition");
-    const [container]: ContainerDefinition[] = JSON.parse(task.values.container_definitions as string);
-    const env = Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
-    expect(env).toMatchObject(USER_VALUES);
-  });
-});
+// The plan is made in the shared run (shared-plans.ts, "interpolation").
+test("terraform plans the literal values, not expressions", async () => {
+  const { plan, diagnostics } = (await readRun(process.env[RUN_DIR_VARIABLE])).extra("interpolation");
+  expect(diagnostics).toEqual([]);
+  const [task] = plannedOfType(plan, "aws_ecs_task_definition");
+  expect(task.values.container_definitions).toContain("reference");
+  const [container]: ContainerDefinition[] = JSON.parse(task.values.container_definitions as string);
+  const env = Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
+  expect(env).toMatchObject(USER_VALUES);
+}, 600_000);

@@ -8,12 +8,9 @@
  * `<service>_image_tag_running` outputs the last apply wrote. The S3 existence check in front of
  * it (`aws_s3_objects`) calls AWS, so the override here replaces it by the gate variable alone.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { environments, type EnvironmentInput } from "../../config";
-import { READ_RUNNING_IMAGES_VARIABLE } from "../../constructs/compute/running-images";
 import { reviewPlan, toText } from "../../lib/plan-review";
-import { harnessOptionsFromEnv, planInDir, reuseInit, synthesize, type PlanJson, type ResourceChange } from "../../lib/terraform";
+import type { PlanJson, ResourceChange } from "../../lib/terraform";
+import { ROLLBACK_TAG, RUNNING_TAG } from "./shared-plans";
 import { RUN_DIR_VARIABLE, readRun, type Run } from "./terraform-run";
 
 const REPOSITORY = (service: string) => `111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-${service}`;
@@ -25,59 +22,25 @@ let run: Run;
 let plan: PlanJson;
 const changes = (pattern: RegExp) => (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && pattern.test(c.address));
 
+// The plan is made in the shared run (shared-plans.ts, "running_image"): staging configured with
+// OLDER_CONFIG_TAG while RUNNING_TAG runs, no -var for the frontend, ROLLBACK_TAG for the backend.
 beforeAll(async () => {
   run = await readRun(process.env[RUN_DIR_VARIABLE]);
-  const input = (environments as EnvironmentInput[]).find((e) => e.name === "staging")!;
-  const older = { source: "tag", tag: "v0.0.5" } as const;
-  const variant: EnvironmentInput = {
-    ...input,
-    services: { backend: { ...input.services.backend, image: older }, frontend: { ...input.services.frontend, image: older } },
-  };
-  const outdir = join(run.dir, "variants", "staging-running-image");
-  mkdirSync(outdir, { recursive: true });
-  synthesize(outdir, [variant]);
-  const prepared = await reuseInit({ stack: "staging", dir: run.stacks.staging.dir }, outdir, "staging");
-  const synthesized = JSON.parse(readFileSync(join(prepared.dir, "cdk.tf.json"), "utf8"));
-  const [objects] = Object.keys(synthesized.data.aws_s3_objects);
-  const [remote] = Object.keys(synthesized.data.terraform_remote_state);
-  writeFileSync(
-    join(prepared.dir, "zz_running_state_override.tf.json"),
-    JSON.stringify({
-      data: {
-        aws_s3_objects: { [objects]: { count: 0 } },
-        terraform_remote_state: { [remote]: { backend: "local", config: { path: "running.tfstate" }, count: `\${var.${READ_RUNNING_IMAGES_VARIABLE} ? 1 : 0}` } },
-      },
-    }),
-  );
-  // The environment's state as the last apply (CI, v0.1.0) left it: resources and the running-tag outputs.
-  const applied = JSON.parse(readFileSync(run.asApplied.staging.stateFile, "utf8"));
-  writeFileSync(join(prepared.dir, "as-applied.tfstate"), JSON.stringify(applied));
-  const running = { backend_image_tag_running: "v0.1.0", frontend_image_tag_running: "v0.1.0" };
-  writeFileSync(
-    join(prepared.dir, "running.tfstate"),
-    JSON.stringify({ ...applied, outputs: Object.fromEntries(Object.entries(running).map(([k, value]) => [k, { value, type: "string" }])) }),
-  );
-  // No -var for the frontend: it must keep what runs. An explicit, older tag for the backend: a rollback.
-  plan = await planInDir(prepared, harnessOptionsFromEnv(), { state: "as-applied.tfstate", plan: "running-image.tfplan" }, [
-    "-var",
-    `${READ_RUNNING_IMAGES_VARIABLE}=true`,
-    "-var",
-    "backend_image_tag=v0.0.9",
-  ]);
+  plan = run.extra("running_image").plan;
 }, 600_000);
 
 test("with no -var, the running tag wins over an older config tag: the frontend task definition does not change", () => {
   expect(changes(TASK("frontend")).map((c) => c.change.actions.join())).toEqual(["no-op"]);
-  expect(imageOf(changes(TASK("frontend"))[0], "after")).toBe(`${REPOSITORY("frontend")}:v0.1.0`);
-  expect(plan.output_changes?.frontend_image_tag_running?.after).toBe("v0.1.0");
+  expect(imageOf(changes(TASK("frontend"))[0], "after")).toBe(`${REPOSITORY("frontend")}:${RUNNING_TAG}`);
+  expect(plan.output_changes?.frontend_image_tag_running?.after).toBe(RUNNING_TAG);
   // Only the backend's explicit rollback changes anything.
   const changing = (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && c.change.actions.join() !== "no-op").map((c) => c.address);
   expect(changing.filter((a) => !TASK("backend").test(a) && !MIGRATION.test(a) && !/^aws_ecs_service\.backend-service_/.test(a))).toEqual([]);
 });
 
 test("an explicit older tag is a ROLLBACK in the review, blocked unless allowed by address", () => {
-  expect(imageOf(changes(TASK("backend"))[0], "before")).toBe(`${REPOSITORY("backend")}:v0.1.0`);
-  expect(imageOf(changes(TASK("backend"))[0], "after")).toBe(`${REPOSITORY("backend")}:v0.0.9`);
+  expect(imageOf(changes(TASK("backend"))[0], "before")).toBe(`${REPOSITORY("backend")}:${RUNNING_TAG}`);
+  expect(imageOf(changes(TASK("backend"))[0], "after")).toBe(`${REPOSITORY("backend")}:${ROLLBACK_TAG}`);
   const review = reviewPlan(plan);
   expect(review.blocked).toBe(true);
   expect(review.blocking.map((c) => c.address).sort()).toEqual([expect.stringMatching(MIGRATION), expect.stringMatching(TASK("backend"))]);
@@ -89,6 +52,6 @@ test("a first deploy (no state to read; offline plans read none either) uses the
   const plan = run.stacks.staging.plan;
   const frontend = (plan.resource_changes ?? []).find((c) => TASK("frontend").test(c.address));
   expect(frontend?.change.actions).toEqual(["create"]);
-  expect(imageOf(frontend, "after")).toBe(`${REPOSITORY("frontend")}:v0.1.0`);
+  expect(imageOf(frontend, "after")).toBe(`${REPOSITORY("frontend")}:${RUNNING_TAG}`);
   expect((plan.resource_changes ?? []).filter((c) => c.type === "terraform_remote_state" || c.type === "aws_s3_objects")).toEqual([]);
 });

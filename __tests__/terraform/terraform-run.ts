@@ -1,67 +1,56 @@
 /**
  * The real-Terraform work of one jest run, done once (in the global setup) and shared by every
- * test file through a run directory:
- * - synth the app, `terraform init` each stack once (plugin cache), validate and plan each;
- * - build the as-applied state of staging and production (__tests__/as-applied.ts);
- * - plan each day-two matrix group (__tests__/day-two-matrix.ts) over that state, in variant
- *   directories that reuse the stack's init.
- * Plans run in parallel, a few at a time. Test files read the results with {@link readRun}.
+ * test file through a run directory. Every plan is a module of a Terraform batch
+ * (lib/terraform-batch.ts), so the AWS provider starts a few times per run instead of twice per plan:
+ * - the shipped stacks from an empty state (their diagnostics stand for `terraform validate`);
+ * - the as-applied states of staging and production (__tests__/as-applied.ts), cached between runs
+ *   and re-checked by one plan each, which must be "No changes";
+ * - the day-two change matrix (__tests__/day-two-matrix.ts) over those states;
+ * - the plans single test files need (shared-plans.ts);
+ * - destroy plans over the as-applied states (prevent_destroy, proven by Terraform), in a second
+ *   batch alongside.
+ * When the cached states are still valid, all of it is one plan batch plus the destroy batch.
+ * Otherwise the states are built round by round (a batch per round) and the rest joins the round
+ * that is likely to be the last. Test files read the results with {@link readRun}.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environments, type EnvironmentInput } from "../../config";
-import {
-  AWS_PROVIDER_VERSION,
-  awsProviderSchema,
-  checkTerraform,
-  harnessOptionsFromEnv,
-  initStack,
-  planInDir,
-  reuseInit,
-  synthesize,
-  validateStack,
-  type HarnessOptions,
-  type PlanJson,
-  type PreparedStack,
-  type StackResult,
-} from "../../lib/terraform";
-import { buildAsAppliedState, checkCachedState, type AsAppliedState } from "./as-applied";
+import { AWS_PROVIDER_VERSION, awsProviderSchema, checkTerraform, harnessOptionsFromEnv, initStack, synthesize, type HarnessOptions, type PlanJson } from "../../lib/terraform";
+import { planBatch, planDestroyBatch, type BatchEntry, type Diagnostic } from "../../lib/terraform-batch";
+import { AsAppliedBuilder, changingOf, isNoOp } from "./as-applied";
 import { GROUPS, variantOf, type Group } from "./day-two-matrix";
+import { SHARED_PLANS } from "./shared-plans";
 
 /** Where the global setup tells the test workers the run directory is. */
 export const RUN_DIR_VARIABLE = "WEBAPP_TERRAFORM_RUN_DIR";
 
 const DAY_TWO_ENVIRONMENTS = ["staging", "production"] as const;
+type DayTwoEnvironment = (typeof DAY_TWO_ENVIRONMENTS)[number];
+const BASE_STACKS = ["bootstrap", "staging", "production"] as const;
+/** Batch rounds before giving up on an as-applied state that does not converge. */
+const MAX_ROUNDS = 6;
+
+/** One stack's plan from an empty state, with the diagnostics of that plan. */
+export interface StackRun {
+  readonly stack: string;
+  /** The synthesized stack directory. */
+  readonly dir: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly plan: PlanJson;
+}
 
 interface RunIndex {
-  readonly stacks: Record<string, { dir: string; validate: StackResult["validate"]; plan: string; seconds: { init: number; validate: number; plan: number } }>;
+  readonly stacks: Record<string, { dir: string; diagnostics: Diagnostic[]; plan: string }>;
   readonly asApplied: Record<string, { state: string; finalPlan: string; iterations: number; cached: boolean }>;
-  readonly matrix: Record<string, Record<Group, { plan: string; dir: string }>>;
+  readonly matrix: Record<string, Record<Group, string>>;
+  readonly extras: Record<string, { plan: string; diagnostics: Diagnostic[] }>;
+  readonly destroy: Record<string, string>;
   readonly seconds: number;
   /** Wall-clock seconds of each phase, printed by the global setup. */
   readonly phases: Record<string, number>;
-}
-
-/** Runs `tasks` with at most `limit` at a time. */
-async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const start = process.hrtime.bigint();
-  const value = await fn();
-  return [value, Number(process.hrtime.bigint() - start) / 1e9];
 }
 
 /** Everything the Terraform tests need, written under a fresh run directory. Returns the directory. */
@@ -77,89 +66,184 @@ export async function prepareRun(options: HarnessOptions = harnessOptionsFromEnv
   return runDir;
 }
 
+function writeJson(file: string, value: unknown): string {
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+/** `-var name=value` strings as batch variables. */
+function varsOf(vars: readonly string[]): Record<string, string> {
+  return Object.fromEntries(vars.map((v) => [v.slice(0, v.indexOf("=")), v.slice(v.indexOf("=") + 1)]));
+}
+
+/** The state of the bootstrap stack with its state bucket in it: what its destroy plan runs over. */
+function bootstrapBucketState(stackDir: string): BatchEntry["state"] {
+  const synthesized = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+  const [name] = Object.keys(synthesized.resource.aws_s3_bucket);
+  const bucket = synthesized.resource.aws_s3_bucket[name].bucket as string;
+  return { resources: [{ mode: "managed", type: "aws_s3_bucket", name, instances: [{ schema_version: 0, attributes: { id: bucket, bucket } }] }] };
+}
+
+interface AsApplied {
+  builder?: AsAppliedBuilder;
+  state: object;
+  cached: boolean;
+  cacheFile: string;
+  /** Managed resources the last plan over `state` still changed (undefined: not planned yet). */
+  residue?: number;
+  iterations: number;
+  final?: PlanJson;
+}
+
 async function prepareInto(runDir: string, options: HarnessOptions): Promise<void> {
   const started = Date.now();
-  const base = join(runDir, "base");
-  const stacks = synthesize(base);
-  const prepared = await pool(3, stacks.map((stack) => () => timed(() => initStack(base, stack, options))));
-  const byName = Object.fromEntries(prepared.map(([p]) => [p.stack, p])) as Record<string, PreparedStack>;
-
-  const index: { -readonly [K in keyof RunIndex]: RunIndex[K] } = { stacks: {}, asApplied: {}, matrix: {}, seconds: 0, phases: {} };
+  const index: { -readonly [K in keyof RunIndex]: RunIndex[K] } = { stacks: {}, asApplied: {}, matrix: {}, extras: {}, destroy: {}, seconds: 0, phases: {} };
   let mark = started;
   const phase = (name: string) => {
     index.phases[name] = (Date.now() - mark) / 1000;
     mark = Date.now();
   };
-  phase("synth+init");
-  const schemaPromise = awsProviderSchema(byName.staging, options);
 
-  // Validate and plan every stack; build the as-applied states as soon as a stack's plan is in.
+  // Every configuration the run plans, synthesized up front (synth is in-process and cheap).
+  const base = join(runDir, "base");
+  synthesize(base);
+  const stackDir = (stack: string) => join(base, "stacks", stack);
   const inputs = Object.fromEntries((environments as EnvironmentInput[]).map((e) => [e.name, e])) as Record<string, EnvironmentInput>;
-  const limit = 3;
-  const stackPlans = new Map<string, PlanJson>();
-  await pool(
-    limit,
-    prepared.map(([p, init]) => async () => {
-      const [validate, validateSeconds] = await timed(() => validateStack(p, options));
-      if (!validate.valid) throw new Error(`terraform validate failed for ${p.stack}: ${JSON.stringify(validate.diagnostics)}`);
-      const [plan, planSeconds] = await timed(() => planInDir(p, options, { state: "offline.tfstate", plan: "offline.tfplan" }));
-      stackPlans.set(p.stack, plan);
-      const planFile = join(runDir, `${p.stack}.plan.json`);
-      writeFileSync(planFile, JSON.stringify(plan));
-      index.stacks[p.stack] = { dir: p.dir, validate, plan: planFile, seconds: { init, validate: validateSeconds, plan: planSeconds } };
-    }),
-  );
-  const schema = await schemaPromise;
-  phase("validate+plan");
-
-  await pool(
-    2,
-    DAY_TWO_ENVIRONMENTS.map((env) => async () => {
-      const input = inputs[env];
-      // The state is a pure function of the synthesized stack, the provider and the builder: cached
-      // under that key, a run only re-checks it with one plan (which must still be "No changes").
-      const key = createHash("sha256")
-        .update(readFileSync(join(byName[env].dir, "cdk.tf.json")))
-        .update(readFileSync(join(__dirname, "as-applied.ts")))
-        .update(AWS_PROVIDER_VERSION)
-        .digest("hex")
-        .slice(0, 16);
-      const cacheDir = join(options.pluginCacheDir, "..", "as-applied");
-      const cacheFile = join(cacheDir, `${env}-${key}.tfstate`);
-      let result: AsAppliedState | undefined = existsSync(cacheFile) ? await checkCachedState(byName[env], JSON.parse(readFileSync(cacheFile, "utf8")), options) : undefined;
-      if (!result) {
-        result = await buildAsAppliedState(byName[env], stackPlans.get(env)!, schema, { region: input.region as string, accountId: input.accountId as string }, options);
-        mkdirSync(cacheDir, { recursive: true });
-        writeFileSync(`${cacheFile}.${process.pid}`, JSON.stringify(result.state));
-        renameSync(`${cacheFile}.${process.pid}`, cacheFile);
-      }
-      const stateFile = join(byName[env].dir, "as-applied.tfstate");
-      const finalPlan = join(runDir, `${env}.as-applied.plan.json`);
-      writeFileSync(finalPlan, JSON.stringify(result.finalPlan));
-      index.asApplied[env] = { state: stateFile, finalPlan, iterations: result.iterations, cached: result.cached ?? false };
-    }),
-  );
-
-  phase("as-applied");
-  // The change matrix: one variant per group and environment, planned over the as-applied state.
-  const variants = DAY_TWO_ENVIRONMENTS.flatMap((env) => GROUPS.map((group) => ({ env, group })));
-  await pool(
-    limit,
-    variants.map(({ env, group }) => async () => {
+  const variants = DAY_TWO_ENVIRONMENTS.flatMap((env) =>
+    GROUPS.map((group) => {
       const { input, vars } = variantOf(inputs[env], group);
       const outdir = join(runDir, "variants", `${env}-${group}`);
-      mkdirSync(outdir, { recursive: true });
       synthesize(outdir, [input]);
-      const variant = await reuseInit(byName[env], outdir, env);
-      writeFileSync(join(variant.dir, "as-applied.tfstate"), readFileSync(index.asApplied[env].state));
-      const plan = await planInDir(variant, options, { state: "as-applied.tfstate", plan: "day-two.tfplan" }, vars.flatMap((v) => ["-var", v]));
-      const planFile = join(runDir, `${env}.${group}.plan.json`);
-      writeFileSync(planFile, JSON.stringify(plan));
-      (index.matrix[env] ??= {} as Record<Group, { plan: string; dir: string }>)[group] = { plan: planFile, dir: variant.dir };
+      return { env, group, dir: join(outdir, "stacks", env), vars: varsOf(vars) };
     }),
   );
+  const extras = SHARED_PLANS.map((shared) => ({ shared, dir: shared.synth(join(runDir, "extras", shared.id)) }));
+  phase("synth");
 
-  phase("matrix");
+  // The provider schema (for the state builder) is cached per provider version; fetched once otherwise.
+  const schemaPromise = awsProviderSchema(options, async () => (await initStack(base, "staging", options)).dir);
+  schemaPromise.catch(() => undefined); // awaited after the first round; a failure is reported there
+
+  const asApplied: Partial<Record<DayTwoEnvironment, AsApplied>> = {};
+  for (const env of DAY_TWO_ENVIRONMENTS) {
+    // The state is a pure function of the synthesized stack, the provider and the builder: cached
+    // under that key, a run only re-checks it with one plan (which must still be "No changes").
+    const key = createHash("sha256")
+      .update(readFileSync(join(stackDir(env), "cdk.tf.json")))
+      .update(readFileSync(join(__dirname, "as-applied.ts")))
+      .update(AWS_PROVIDER_VERSION)
+      .digest("hex")
+      .slice(0, 16);
+    const cacheFile = join(options.pluginCacheDir, "..", "as-applied", `${env}-${key}.tfstate`);
+    if (existsSync(cacheFile)) asApplied[env] = { state: JSON.parse(readFileSync(cacheFile, "utf8")), cached: true, cacheFile, iterations: 0 };
+    else asApplied[env] = { state: {}, cached: false, cacheFile, iterations: 0 };
+  }
+  const hasState = (env: DayTwoEnvironment) => asApplied[env]!.cached || asApplied[env]!.builder !== undefined;
+  // Worth adding the plans over the state to this round: the state is cached, or the last plan over it changed little.
+  const likelyFinal = (env: DayTwoEnvironment) => asApplied[env]!.final !== undefined || (hasState(env) && (asApplied[env]!.cached || (asApplied[env]!.residue ?? Infinity) <= 3));
+
+  const done = { base: false, matrix: new Set<string>(), extras: new Set<string>(), destroy: false };
+  for (let round = 1; ; round++) {
+    if (round > MAX_ROUNDS) {
+      const left = DAY_TWO_ENVIRONMENTS.filter((env) => !asApplied[env]!.final);
+      throw new Error(`as-applied states did not converge in ${MAX_ROUNDS} rounds: ${left.join(", ")}`);
+    }
+    const entries: BatchEntry[] = [];
+    if (!done.base) {
+      for (const stack of BASE_STACKS) entries.push({ id: stack, stackDir: stackDir(stack) });
+      for (const { shared, dir } of extras) if (!shared.over) entries.push({ id: shared.id, stackDir: dir, ...shared.entry?.(dir) });
+    }
+    const checking = DAY_TWO_ENVIRONMENTS.filter((env) => hasState(env) && !asApplied[env]!.final);
+    for (const env of checking) entries.push({ id: `${env}_applied`, stackDir: stackDir(env), state: asApplied[env]!.state });
+    // Plans over a state are only valid if that state's check in the same round is "No changes".
+    const over = DAY_TWO_ENVIRONMENTS.filter(likelyFinal);
+    for (const v of variants) {
+      if (over.includes(v.env) && !done.matrix.has(`${v.env}_${v.group}`)) entries.push({ id: `${v.env}_${v.group}`, stackDir: v.dir, state: asApplied[v.env]!.state, vars: v.vars });
+    }
+    for (const { shared, dir } of extras) {
+      if (shared.over && over.includes(shared.over) && !done.extras.has(shared.id)) {
+        const state = asApplied[shared.over]!.state;
+        entries.push({ id: shared.id, stackDir: dir, state, ...shared.entry?.(dir, state) });
+      }
+    }
+    const destroyNow = !done.destroy && DAY_TWO_ENVIRONMENTS.every((env) => over.includes(env));
+    const [batch, destroyed] = await Promise.all([
+      planBatch(join(runDir, `batch-${round}`), entries, options),
+      destroyNow
+        ? planDestroyBatch(
+            join(runDir, "destroy"),
+            [
+              ...DAY_TWO_ENVIRONMENTS.map((env) => ({ id: env, stackDir: stackDir(env), state: asApplied[env]!.state })),
+              { id: "bootstrap", stackDir: stackDir("bootstrap"), state: bootstrapBucketState(stackDir("bootstrap")) },
+            ],
+            options,
+          )
+        : undefined,
+    ]);
+    phase(`round ${round} (${entries.length} plans${destroyNow ? " + destroy" : ""})`);
+
+    if (!done.base) {
+      for (const stack of BASE_STACKS) {
+        index.stacks[stack] = { dir: stackDir(stack), diagnostics: batch.diagnostics[stack], plan: writeJson(join(runDir, `${stack}.plan.json`), batch.plans[stack]) };
+      }
+      for (const { shared } of extras) if (!shared.over) index.extras[shared.id] = { plan: writeJson(join(runDir, `${shared.id}.plan.json`), batch.plans[shared.id]), diagnostics: batch.diagnostics[shared.id] };
+      done.base = true;
+    }
+    const schema = await schemaPromise;
+    const converged = new Set<DayTwoEnvironment>();
+    for (const env of DAY_TWO_ENVIRONMENTS) {
+      const a = asApplied[env]!;
+      if (a.final) {
+        converged.add(env);
+        continue;
+      }
+      const check = checking.includes(env) ? batch.plans[`${env}_applied`] : undefined;
+      if (check) a.iterations++;
+      if (check && isNoOp(check)) {
+        a.final = check;
+        converged.add(env);
+        continue;
+      }
+      if (check && process.env.AS_APPLIED_DEBUG) console.log(env, a.iterations, changingOf(check).join("\n  "));
+      if (check && a.builder) a.builder.fold(check);
+      else {
+        // No state yet, or a cached one that no longer plans "No changes": build from the first plan.
+        const input = inputs[env];
+        a.builder = new AsAppliedBuilder(JSON.parse(readFileSync(index.stacks[env].plan, "utf8")), schema, { region: input.region as string, accountId: input.accountId as string });
+        a.cached = false;
+      }
+      a.residue = check ? changingOf(check).length : undefined;
+      a.state = a.builder.state();
+    }
+    for (const entry of entries) {
+      const variant = variants.find((v) => `${v.env}_${v.group}` === entry.id);
+      if (variant && converged.has(variant.env)) {
+        (index.matrix[variant.env] ??= {} as Record<Group, string>)[variant.group] = writeJson(join(runDir, `${entry.id}.plan.json`), batch.plans[entry.id]);
+        done.matrix.add(entry.id);
+      }
+      const extra = extras.find(({ shared }) => shared.id === entry.id && shared.over);
+      if (extra && converged.has(extra.shared.over!)) {
+        index.extras[entry.id] = { plan: writeJson(join(runDir, `${entry.id}.plan.json`), batch.plans[entry.id]), diagnostics: batch.diagnostics[entry.id] };
+        done.extras.add(entry.id);
+      }
+    }
+    if (destroyed && DAY_TWO_ENVIRONMENTS.every((env) => converged.has(env))) {
+      index.destroy = destroyed;
+      done.destroy = true;
+    }
+    if (DAY_TWO_ENVIRONMENTS.every((env) => converged.has(env)) && done.destroy && done.matrix.size === variants.length && SHARED_PLANS.every((s) => s.id in index.extras)) break;
+  }
+
+  for (const env of DAY_TWO_ENVIRONMENTS) {
+    const a = asApplied[env]!;
+    const state = writeJson(join(runDir, `${env}.as-applied.tfstate`), a.state);
+    if (!a.cached) {
+      mkdirSync(join(a.cacheFile, ".."), { recursive: true });
+      writeFileSync(`${a.cacheFile}.${process.pid}`, JSON.stringify(a.state));
+      renameSync(`${a.cacheFile}.${process.pid}`, a.cacheFile);
+    }
+    index.asApplied[env] = { state, finalPlan: writeJson(join(runDir, `${env}.as-applied.plan.json`), a.final), iterations: a.iterations, cached: a.cached };
+  }
   index.seconds = (Date.now() - started) / 1000;
   writeFileSync(join(runDir, "index.json"), JSON.stringify(index, null, 2));
 }
@@ -167,9 +251,13 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
 /** What the global setup prepared, read by a test file. */
 export interface Run {
   readonly dir: string;
-  readonly stacks: Record<string, StackResult>;
+  readonly stacks: Record<string, StackRun>;
   readonly asApplied: Record<string, { readonly stateFile: string; readonly finalPlan: PlanJson; readonly iterations: number }>;
   matrixPlan(environment: string, group: Group): PlanJson;
+  /** A plan of shared-plans.ts and its diagnostics, by id. */
+  extra(id: string): { readonly plan: PlanJson; readonly diagnostics: readonly Diagnostic[] };
+  /** The errors of each stack's destroy plan over its as-applied state ("" when the destroy would go ahead). */
+  readonly destroy: Readonly<Record<string, string>>;
   readonly seconds: number;
 }
 
@@ -192,11 +280,14 @@ export async function readRun(runDir: string | undefined): Promise<Run> {
   const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as RunIndex;
   return {
     dir,
-    stacks: Object.fromEntries(
-      Object.entries(index.stacks).map(([stack, s]) => [stack, { stack, dir: s.dir, validate: s.validate, plan: readPlan(s.plan), seconds: s.seconds }]),
-    ),
+    stacks: Object.fromEntries(Object.entries(index.stacks).map(([stack, s]) => [stack, { stack, dir: s.dir, diagnostics: s.diagnostics, plan: readPlan(s.plan) }])),
     asApplied: Object.fromEntries(Object.entries(index.asApplied).map(([env, a]) => [env, { stateFile: a.state, finalPlan: readPlan(a.finalPlan), iterations: a.iterations }])),
-    matrixPlan: (environment, group) => readPlan(index.matrix[environment][group].plan),
+    matrixPlan: (environment, group) => readPlan(index.matrix[environment][group]),
+    extra: (id) => {
+      if (!(id in index.extras)) throw new Error(`no shared plan ${id}; shared-plans.ts has ${Object.keys(index.extras).join(", ")}`);
+      return { plan: readPlan(index.extras[id].plan), diagnostics: index.extras[id].diagnostics };
+    },
+    destroy: index.destroy,
     seconds: index.seconds,
   };
 }
