@@ -277,10 +277,10 @@ const monitoringSchema = z
 
 // --- issue 14 (cache, outbound traffic, mail, Service Connect): one block, README "Configuration reference" ---
 /** Why a service needs some traffic: at least 20 characters that say something (the waiver reason check). */
-const reasonText = z.string({ error: 'is required: say why the service needs this traffic, e.g. "SMTP submission to the newsletter provider\'s relay"' }).superRefine((reason, ctx) => {
+const reasonText = z.string({ error: 'is required: say why the service needs this traffic, e.g. "SMTP submission to the newsletter relay"' }).superRefine((reason, ctx) => {
   const problem = fillerReasonProblem(reason);
   if (problem) {
-    const rule = 'write at least 20 characters saying why the service needs this traffic, e.g. "SMTP submission to the newsletter provider\'s relay"';
+    const rule = 'write at least 20 characters saying why the service needs this traffic, e.g. "SMTP submission to the newsletter relay"';
     ctx.addIssue({ code: "custom", message: problem.replace(/; write at least 20 characters.*$/, `; ${rule}`) });
   }
 });
