@@ -73,7 +73,11 @@ export function extrasContext(extras: WorkloadExtras, config: EnvironmentConfig,
       mail: extras.mail && { fromAddress: extras.mail.fromAddress },
     };
   }
-  return extras.serviceConnect ? { backendInternalUrl: `http://${config.serviceConnect.dnsName}:${config.services.backend.containerPort}` } : {};
+  if (!extras.serviceConnect) return {};
+  // The load balancer forwards paths unchanged, so the backend serves the API under the same prefix:
+  // BACKEND_INTERNAL_URL is a drop-in for API_URL (http://backend:8000/api with path routing).
+  const prefix = config.routing.mode === "path" ? config.routing.pathPatterns[0].replace(/\/?\*$/, "") : "";
+  return { backendInternalUrl: `http://${config.serviceConnect.dnsName}:${config.services.backend.containerPort}${prefix}` };
 }
 
 /** The outbound rules and task role permissions of the backend, and of every worker running its image. */

@@ -33,7 +33,7 @@ describe("GIVEN Service Connect enabled", () => {
     expect(config.enabled).toBe(true);
     expect(config.service).toBeUndefined();
     const env = environmentOf(taskDefinition(json, "webapp-staging-frontend").containers[0]);
-    expect(env).toMatchObject({ BACKEND_INTERNAL_URL: "http://backend:8000", NEXT_PUBLIC_API_URL: "https://staging.example.com/api", API_URL: "https://staging.example.com/api" });
+    expect(env).toMatchObject({ BACKEND_INTERNAL_URL: "http://backend:8000/api", NEXT_PUBLIC_API_URL: "https://staging.example.com/api", API_URL: "https://staging.example.com/api" });
   });
 
   test("THEN the backend's group admits the frontend's on the container port, and the frontend may send there", () => {
@@ -51,10 +51,16 @@ describe("GIVEN Service Connect enabled", () => {
     expect(resources(json, "aws_security_group")).toEqual(resources(plain, "aws_security_group"));
   });
 
+  test("THEN with host routing the internal URL has no path prefix, like API_URL", () => {
+    const host = synthEnvironment({ ...enabled, routing: { mode: "host", hostName: "api.staging.example.com" }, domain: { ...staging.domain, alternativeNames: ["api.staging.example.com"] } }).json;
+    const env = environmentOf(taskDefinition(host, "webapp-staging-frontend").containers[0]);
+    expect([env.API_URL, env.BACKEND_INTERNAL_URL]).toEqual(["https://api.staging.example.com", "http://backend:8000"]);
+  });
+
   test("THEN a custom name reaches the alias and the URL", () => {
     const custom = synthEnvironment({ ...staging, serviceConnect: { enabled: true, dnsName: "api" } }).json;
     expect((serviceNamed(custom, "webapp-staging-backend").service_connect_configuration as any).service[0].client_alias).toEqual({ port: 8000, dns_name: "api" });
-    expect(environmentOf(taskDefinition(custom, "webapp-staging-frontend").containers[0]).BACKEND_INTERNAL_URL).toBe("http://api:8000");
+    expect(environmentOf(taskDefinition(custom, "webapp-staging-frontend").containers[0]).BACKEND_INTERNAL_URL).toBe("http://api:8000/api");
   });
 });
 
