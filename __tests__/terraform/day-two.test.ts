@@ -208,7 +208,8 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
       expect(actions(only(plan("edge"), /^aws_vpc_security_group_ingress_rule\.service-connect_backend-from-frontend_/))).toBe("create");
       expect(changeOf(plan("edge"), /^aws_security_group\.(backend|frontend)-service_/).map(actions)).toEqual(["no-op", "no-op"]);
       const [frontend] = reviewed(review("edge"), TASK("frontend")).taskDefinition!.containers;
-      expect(frontend.environment?.added).toEqual({ BACKEND_INTERNAL_URL: "http://backend:8000/api" });
+      // The "routing" row of this group switches to host routing: no path prefix, like API_URL.
+      expect(frontend.environment?.added).toEqual({ BACKEND_INTERNAL_URL: "http://backend:8000" });
     },
     cache: () => {
       const group = only(plan("edge"), /^aws_elasticache_replication_group\./);
