@@ -12,6 +12,8 @@ import { FRAMEWORKS } from "../constructs/compute/presets";
 import { RULE_IDS } from "../constructs/rules/ids";
 import { instanceClassProblem, regionProblem, zoneProblem } from "./checks/aws";
 import { fillerReasonProblem } from "./checks/waivers";
+import { CACHE_ENGINE_VERSIONS, CACHE_NODE_TYPE } from "../constructs/data/cache-settings";
+import { duplicatesHttpsOut, egressRuleId, egressRuleProblems, resolveEgressRule } from "../constructs/network/egress";
 
 /** A guardrail rule that does not apply to one resource (or the whole environment), for a written reason. */
 const waiverSchema = z.strictObject({
@@ -273,6 +275,103 @@ const monitoringSchema = z
   })
   .prefault({});
 
+// --- issue 14 (cache, outbound traffic, mail, Service Connect): one block, README "Configuration reference" ---
+/** Why a service needs some traffic: at least 20 characters that say something (the waiver reason check). */
+const reasonText = z.string({ error: 'is required: say why the service needs this traffic, e.g. "SMTP submission to the newsletter relay"' }).superRefine((reason, ctx) => {
+  const problem = fillerReasonProblem(reason);
+  if (problem) {
+    const rule = 'write at least 20 characters saying why the service needs this traffic, e.g. "SMTP submission to the newsletter relay"';
+    ctx.addIssue({ code: "custom", message: problem.replace(/; write at least 20 characters.*$/, `; ${rule}`) });
+  }
+});
+
+/** One outbound rule of a service beyond HTTPS (README "Outbound traffic"). */
+const egressRuleSchema = z
+  .strictObject({
+    protocol: z.enum(["tcp", "udp"], { error: "must be tcp or udp" }).default("tcp"),
+    /** One port (587) or an inclusive range ({ from: 8000, to: 8099 }). */
+    port: z.union([z.number(), z.strictObject({ from: z.number(), to: z.number() })], { error: "must be a port (e.g. 587) or { from, to }" }),
+    /** "vpc" (the environment's VPC CIDR), { cidr: "203.0.113.0/24" } (IPv4 or IPv6) or { prefixList: "pl-..." }. */
+    to: z.union([z.literal("vpc"), z.strictObject({ cidr: z.string() }), z.strictObject({ prefixList: z.string() })], {
+      error: 'must be "vpc", { cidr: "203.0.113.0/24" } or { prefixList: "pl-0123456789abcdef0" }',
+    }),
+    /** Why the service needs it; becomes the rule's description. */
+    reason: reasonText,
+  })
+  .superRefine((rule, ctx) => {
+    for (const problem of egressRuleProblems(rule)) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
+  });
+
+/** Extra outbound rules per service; HTTPS (443) to anywhere is always allowed (images, secrets, AWS APIs). */
+const egressSchema = z
+  .strictObject({
+    backend: z.array(egressRuleSchema).default([]),
+    frontend: z.array(egressRuleSchema).default([]),
+  })
+  .prefault({});
+
+const MAINTENANCE_WINDOW = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+const SNAPSHOT_WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+
+/** An ElastiCache replication group (Valkey or Redis OSS) for the backend (README "Cache"). Off when left out. */
+const cacheSchema = z
+  .strictObject({
+    engine: z.enum(["valkey", "redis"], { error: "must be valkey or redis" }).default("valkey"),
+    /** Major.minor; minor upgrades are automatic (ElastiCache.2). */
+    engineVersion: z.string().optional(),
+    nodeType: z.string().regex(CACHE_NODE_TYPE, { error: "must be a cache node type such as cache.t4g.micro or cache.r7g.large" }),
+    /** Nodes in the replication group: 1 primary plus replicas (2 or more for automatic failover). */
+    nodes: int(1, 6).default(1),
+    /** Promote a replica when the primary fails (Security Hub ElastiCache.3); needs nodes >= 2. */
+    automaticFailover: z.boolean().default(false),
+    /** Place the replicas in other availability zones; needs automaticFailover. */
+    multiAz: z.boolean().default(false),
+    /** Days of daily snapshots (Security Hub ElastiCache.1); 0 turns them off. */
+    snapshotRetentionDays: int(0, 35).default(0),
+    /** UTC daily snapshot window, e.g. "03:00-04:00". */
+    snapshotWindow: z.string().regex(SNAPSHOT_WINDOW, { error: 'must be a UTC window such as "03:00-04:00"' }).default("03:00-04:00"),
+    /** UTC weekly maintenance window, e.g. "sun:05:00-sun:06:00". */
+    maintenanceWindow: z.string().regex(MAINTENANCE_WINDOW, { error: 'must be a UTC window such as "sun:05:00-sun:06:00"' }).default("sun:05:00-sun:06:00"),
+    /** Snapshot the data when the replication group is deleted (guardrail ENV.2). */
+    finalSnapshot: z.boolean().default(true),
+  })
+  .superRefine((cache, ctx) => {
+    const versions = CACHE_ENGINE_VERSIONS[cache.engine];
+    if (cache.engineVersion !== undefined && !versions.includes(cache.engineVersion)) {
+      ctx.addIssue({ code: "custom", path: ["engineVersion"], message: `is not a ${cache.engine} version this platform runs; allowed: ${versions.join(", ")}` });
+    }
+    if (cache.automaticFailover && cache.nodes < 2) {
+      ctx.addIssue({ code: "custom", path: ["automaticFailover"], message: `needs a replica to fail over to: set nodes to 2 or more (nodes is ${cache.nodes})` });
+    }
+    if (cache.multiAz && !cache.automaticFailover) {
+      ctx.addIssue({ code: "custom", path: ["multiAz"], message: "needs automaticFailover: true (ElastiCache refuses Multi-AZ without it)" });
+    }
+  })
+  .optional();
+
+/** Mail through Amazon SES with the site's domain as the sending identity (README "Mail"). Off when left out. */
+const mailSchema = z
+  .strictObject({
+    provider: z.literal("ses", { error: 'must be "ses"' }),
+    /** Domain of the SES identity, in the hosted zone of domain.hostedZoneId. @default domain.name */
+    domain: z.string().regex(HOSTNAME, { error: "must be a lowercase DNS name such as example.com" }).optional(),
+    /** The address mail is sent from (MAIL_FROM_ADDRESS); must be at the identity's domain. */
+    fromAddress: z.email({ error: "must be an e-mail address such as no-reply@example.com" }),
+    /** Custom MAIL FROM subdomain (SPF alignment for DMARC), e.g. "mail" for mail.<domain>. @default none: SES's own */
+    mailFromSubdomain: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: 'must be one DNS label such as "mail"' }).optional(),
+  })
+  .optional();
+
+/** ECS Service Connect: the frontend reaches the backend inside the VPC (README "Service Connect"). */
+const serviceConnectSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    /** The name the frontend calls the backend by: BACKEND_INTERNAL_URL=http://<dnsName>:<backend port>. */
+    dnsName: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, { error: 'must be one lowercase DNS label such as "backend"' }).default("backend"),
+  })
+  .default({ enabled: false, dnsName: "backend" });
+// --- end of issue 14 block ---
+
 const ROUTE_PATTERN = /^\/[\w\-./*?~%]*$/;
 
 export const environmentSchema = z
@@ -445,6 +544,11 @@ export const environmentSchema = z
       })
       .prefault({}),
     // --- end of cost estimate assumptions ---
+    // --- issue 14: cache, outbound traffic, mail, Service Connect (README "Configuration reference") ---
+    cache: cacheSchema,
+    egress: egressSchema,
+    mail: mailSchema,
+    serviceConnect: serviceConnectSchema,
   })
   .superRefine((cfg, ctx) => {
     cfg.availabilityZones.forEach((az, i) => {
@@ -470,6 +574,7 @@ export const environmentSchema = z
     if ("branch" in from && cfg.delivery.workflowBranch !== undefined && cfg.delivery.workflowBranch !== from.branch) {
       ctx.addIssue({ code: "custom", path: ["delivery", "workflowBranch"], message: `must be the deployFrom branch "${from.branch}" (or left out): the role trusts pushes to that branch only` });
     }
+    checkIssue14(cfg, ctx);
     if (cfg.network.natGateways > cfg.availabilityZones.length) {
       ctx.addIssue({
         code: "custom",
@@ -478,6 +583,32 @@ export const environmentSchema = z
       });
     }
   });
+
+/** Cross-setting checks of the issue 14 settings: duplicate egress rules, the mail domain. */
+function checkIssue14(
+  cfg: { network: { vpcCidr: string }; domain: { name: string }; egress: z.output<typeof egressSchema>; mail?: z.output<typeof mailSchema> },
+  ctx: z.RefinementCtx,
+): void {
+  for (const service of ["backend", "frontend"] as const) {
+    const seen = new Map<string, number>();
+    cfg.egress[service].forEach((rule, i) => {
+      const resolved = resolveEgressRule(rule, cfg.network.vpcCidr);
+      if (duplicatesHttpsOut(resolved)) {
+        ctx.addIssue({ code: "custom", path: ["egress", service, i], message: "repeats HTTPS (443/tcp) to 0.0.0.0/0, which every service always has; remove it" });
+      }
+      const id = egressRuleId(resolved);
+      if (seen.has(id)) ctx.addIssue({ code: "custom", path: ["egress", service, i], message: `admits the same traffic as egress.${service}[${seen.get(id)}] (same protocol, ports and destination); merge their reasons into one rule` });
+      else seen.set(id, i);
+    });
+  }
+  if (cfg.mail) {
+    const domain = cfg.mail.domain ?? cfg.domain.name;
+    const at = cfg.mail.fromAddress.split("@").pop() ?? "";
+    if (at !== domain && !at.endsWith(`.${domain}`)) {
+      ctx.addIssue({ code: "custom", path: ["mail", "fromAddress"], message: `must be an address at the SES identity's domain ${domain} (or a subdomain of it); SES refuses to send from other domains` });
+    }
+  }
+}
 
 /** What a configuration file writes (defaults may be left out). */
 export type EnvironmentInput = z.input<typeof environmentSchema>;

@@ -26,6 +26,7 @@ import { RunningImages } from "../constructs/compute/running-images";
 import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/data/state-backend";
 import { WebService } from "../constructs/compute/web-service";
+import { connectExtras, createWorkloadExtras, extrasContext, extrasServiceProps, type WorkloadExtras } from "./workload-extras";
 import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
 
 /** The public base URL of the backend API for the configured routing mode. */
@@ -67,6 +68,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly images: Record<ServiceKey, BuiltImage | PushedImage>;
   /** The tags the tag-mode services run, read from the environment's own state (undefined when no service is in tag mode). */
   readonly runningImages?: RunningImages;
+  /** Cache, mail identity and Service Connect, when config turns them on (stacks/workload-extras.ts). */
+  readonly extras: WorkloadExtras;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
@@ -126,6 +129,8 @@ export class EnvironmentStack extends TerraformStack {
       preventDestroy: config.uploads.preventDestroy,
       forceDestroy: config.teardown.forceDestroyBuckets,
     });
+
+    this.extras = createWorkloadExtras(this, config, naming, this.network);
 
     const presets = { backend: PRESETS[config.services.backend.framework], frontend: PRESETS[config.services.frontend.framework] };
     this.appSecrets = new AppSecrets(this, "app-secrets", {
@@ -190,6 +195,7 @@ export class EnvironmentStack extends TerraformStack {
     const serviceSecrets = { backend: web.backend.secrets, frontend: web.frontend.secrets };
     this.services = { backend: web.backend.service, frontend: web.frontend.service };
     this.database.allowFrom("backend", this.services.backend.securityGroup);
+    connectExtras(this.extras, config, this.services);
 
     const operations = this.createOperations(serviceSecrets, monitored, boundaryArn);
     this.secretRotationRedeploy = operations.secretRotationRedeploy;
@@ -262,6 +268,7 @@ export class EnvironmentStack extends TerraformStack {
           : undefined,
       uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
       appSecrets: this.appSecrets.sources,
+      ...extrasContext(this.extras, config, key),
     };
   }
 
@@ -304,10 +311,12 @@ export class EnvironmentStack extends TerraformStack {
       migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
       permissionsBoundaryArn: boundaryArn,
       deploymentAlarmNames: this.alarms.deploymentAlarmNames[key],
+      ...extrasServiceProps(this.extras, config, key, contract.services[key].logGroup),
       // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
       dependsOn: [
         ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
         ...(ctx.database?.appUser ? [this.databaseCredentials.appUserSecret] : []),
+        ...(ctx.cache && this.extras.cache ? [this.extras.cache.authTokenSecret] : []),
         ...imageReady(this.images[key]),
         ...Object.entries(this.appSecrets.secrets)
           .filter(([name]) => name in secrets)
@@ -381,6 +390,10 @@ export class EnvironmentStack extends TerraformStack {
     out("alarm_topic_arn", this.alarms.topic.arn, "SNS topic of this environment's alarms (add it to a chat integration)");
     out("dashboard_url", `https://${config.region}.console.aws.amazon.com/cloudwatch/home?region=${config.region}#dashboards/dashboard/${this.dashboard.dashboardName}`, "CloudWatch dashboard");
     out("uploads_bucket", this.uploads.bucket.bucket, "S3 bucket for uploads");
+    if (this.extras.cache) {
+      out("cache_endpoint", this.extras.cache.host, "Primary endpoint of the cache (TLS, port 6379), reachable from the backend and workers only");
+      out("cache_auth_token_secret_name", this.extras.cache.authTokenSecretName, "Secret with the cache's AUTH token (README \"Operations\": set it once)");
+    }
     const migration = this.services.backend.migrationTaskDefinition;
     if (migration) {
       out(MIGRATION_TASK_DEFINITION_OUTPUT, migration.arn, "The migration task definition revision this apply registered (npm run deploy runs exactly it)");

@@ -56,6 +56,36 @@ const examples: Array<[string, string[], () => unknown]> = [
     },
   ],
   ["the shipped environments", ["`config/staging.ts`, `config/production.ts`"], () => loadEnvironments([staging, production])],
+  [
+    "outbound rules with their reasons (issue 14)",
+    [
+      '{ port: 587, to: { cidr: "203.0.113.0/24" }, reason: "SMTP submission to the newsletter relay" }',
+      '{ protocol: "udp", port: { from: 10000, to: 10010 }, to: "vpc", reason: "Media relay inside the VPC for the video worker" }',
+      '{ port: 5432, to: { prefixList: "pl-0123456789abcdef0" }, reason: "Analytics database behind a managed prefix list" }',
+    ],
+    () =>
+      loadEnvironment({
+        ...staging,
+        egress: {
+          backend: [
+            { port: 587, to: { cidr: "203.0.113.0/24" }, reason: "SMTP submission to the newsletter relay" },
+            { protocol: "udp", port: { from: 10000, to: 10010 }, to: "vpc", reason: "Media relay inside the VPC for the video worker" },
+            { port: 5432, to: { prefixList: "pl-0123456789abcdef0" }, reason: "Analytics database behind a managed prefix list" },
+          ],
+        },
+      }),
+  ],
+  [
+    "a cache, SES mail and Service Connect (issue 14)",
+    ["`mail` | `{ provider: \"ses\", fromAddress, domain?, mailFromSubdomain? }`", "`mailFromSubdomain: \"mail\"`", "`serviceConnect` | `{ enabled, dnsName? }`"],
+    () =>
+      loadEnvironment({
+        ...production,
+        cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 7 },
+        mail: { provider: "ses", fromAddress: "no-reply@www.example.com", mailFromSubdomain: "mail" },
+        serviceConnect: { enabled: true },
+      }),
+  ],
 ];
 
 describe.each(examples)("README: %s", (_name, quotes, load) => {

@@ -123,7 +123,36 @@ const CASES: [string, ResourceView[], ResourceView[], RegExp][] = [
     /container app sets APP_DEBUG="true", app sets RAILS_ENV="development"/,
   ],
   ...opsCases(),
+  ...cacheCases(),
 ];
+
+/** ElastiCache.1-7 and the cache's ENV.2 (final snapshot): what the cache construct emits, and one setting off. */
+function cacheCases(): [string, ResourceView[], ResourceView[], RegExp][] {
+  const cache = (config: Record<string, any>) =>
+    view("aws_elasticache_replication_group", {
+      engine: "valkey",
+      engine_version: "8.0",
+      snapshot_retention_limit: 7,
+      auto_minor_version_upgrade: "true",
+      automatic_failover_enabled: true,
+      multi_az_enabled: true,
+      at_rest_encryption_enabled: "true",
+      transit_encryption_enabled: true,
+      transit_encryption_mode: "required",
+      subnet_group_name: "webapp-production-cache",
+      final_snapshot_identifier: "webapp-production-cache-final-x",
+      ...config,
+    });
+  return [
+    ["ElastiCache.1", [cache({})], [cache({ snapshot_retention_limit: 0 })], /snapshot_retention_limit is 0/],
+    ["ElastiCache.2", [cache({})], [cache({ auto_minor_version_upgrade: "false" })], /auto_minor_version_upgrade is off/],
+    ["ElastiCache.3", [cache({})], [cache({ automatic_failover_enabled: false, multi_az_enabled: false })], /automatic_failover_enabled is false, multi_az_enabled is false/],
+    ["ElastiCache.4", [cache({})], [cache({ at_rest_encryption_enabled: "false" })], /at_rest_encryption_enabled is not true/],
+    ["ElastiCache.5", [cache({})], [cache({ transit_encryption_mode: "preferred" })], /transit_encryption_mode is preferred/],
+    ["ElastiCache.6", [cache({ engine: "redis", engine_version: "5.0.6", auth_token: "x" })], [cache({ engine: "redis", engine_version: "5.0.6" })], /Redis OSS 5\.0\.6 without AUTH or RBAC/],
+    ["ElastiCache.7", [cache({})], [cache({ subnet_group_name: "default" })], /subnet_group_name is "default"/],
+  ];
+}
 
 /** OPS.1-3: deployment alarms that exist, alarms that page someone, no master user secret in a task. */
 function opsCases(): [string, ResourceView[], ResourceView[], RegExp][] {
@@ -153,6 +182,21 @@ function opsCases(): [string, ResourceView[], ResourceView[], RegExp][] {
 
 const ruleById = new Map(RULES.map((r) => [r.id, r]));
 const run = (rule: Rule, views: ResourceView[]) => rule.check(views[0], indexResources("test", views));
+
+describe("the cache under the data rules", () => {
+  test("ENV.2: a cache without a final snapshot fails, with one passes", () => {
+    const rule = ruleById.get("ENV.2")!;
+    expect(run(rule, [view("aws_elasticache_replication_group", { final_snapshot_identifier: "c-final-x" })])).toEqual({ status: "compliant" });
+    expect(run(rule, [view("aws_elasticache_replication_group", {})])).toEqual({ status: "non-compliant", problem: "no final snapshot on deletion" });
+  });
+
+  test("ElastiCache.6 does not apply to Valkey or to Redis OSS 6 and newer (AUTH is set out of band there)", () => {
+    const rule = ruleById.get("ElastiCache.6")!;
+    for (const [engine, version] of [["valkey", "8.0"], ["redis", "7.1"], ["redis", "6.2"]]) {
+      expect(run(rule, [view("aws_elasticache_replication_group", { engine, engine_version: version })])).toEqual({ status: "not-applicable" });
+    }
+  });
+});
 
 describe("every rule", () => {
   test("has a case here, and ids are unique", () => {

@@ -60,6 +60,12 @@ export const MATRIX: readonly MatrixRow[] = [
     change: (i) => service(i, "frontend", { logRetentionDays: RETENTION_NEXT[i.services.frontend.logRetentionDays ?? 30] }),
   },
   {
+    id: "egress",
+    title: "an outbound rule added (SMTP for the backend)",
+    group: "app",
+    change: (i) => ({ ...i, egress: { ...(i.egress ?? {}), backend: [...(i.egress?.backend ?? []), { port: 587, to: { cidr: "203.0.113.0/24" }, reason: "SMTP submission to the newsletter relay" }] } }),
+  },
+  {
     id: "db-class",
     title: "DB instance class",
     group: "runtime",
@@ -119,6 +125,27 @@ export const MATRIX: readonly MatrixRow[] = [
       routing: { mode: "host", hostName: `api.${i.domain.name}` },
       domain: { ...i.domain, alternativeNames: [...(i.domain.alternativeNames ?? []), `api.${i.domain.name}`] },
     }),
+  },
+  // Issue 14: optional parts switched on in a running environment (all in "edge": none of its other rows
+  // looks at the backend's task definition or the frontend's variables these change).
+  {
+    id: "service-connect",
+    title: "Service Connect enabled",
+    group: "edge",
+    change: (i) => ({ ...i, serviceConnect: { enabled: true } }),
+  },
+  {
+    id: "cache",
+    title: "a cache added (two nodes, failover across zones)",
+    group: "edge",
+    change: (i) => ({ ...i, cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 1 } }),
+  },
+  {
+    id: "mail",
+    title: "mail through SES added (identity at the parent domain, custom MAIL FROM)",
+    group: "edge",
+    // The identity is example.com, so the "domain" row's new site name leaves it alone.
+    change: (i) => ({ ...i, mail: { provider: "ses", domain: "example.com", fromAddress: "no-reply@example.com", mailFromSubdomain: "mail" } }),
   },
 ];
 

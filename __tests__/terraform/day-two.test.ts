@@ -190,6 +190,45 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
       expect(actions(tg)).toBe("update");
       expect(tg.change.after?.health_check).toEqual([expect.objectContaining({ path: "/healthz" })]);
     },
+    egress: () => {
+      // A new rule of its own: the security group running tasks use stays.
+      const rule = only(plan("app"), /^aws_vpc_security_group_egress_rule\.backend-service_egress-tcp-587-/);
+      expect(actions(rule)).toBe("create");
+      expect(rule.change.after).toMatchObject({ from_port: 587, to_port: 587, cidr_ipv4: "203.0.113.0/24", description: "SMTP submission to the newsletter relay" });
+      expect(changeOf(plan("app"), /^aws_security_group\.backend-service_/).map(actions)).toEqual(["no-op"]);
+    },
+    "service-connect": () => {
+      // service_connect_configuration is updated in place by UpdateService: no service is replaced.
+      for (const service of ["backend", "frontend"]) {
+        const change = only(plan("edge"), SERVICE(service));
+        expect(actions(change)).toBe("update");
+        expect(change.change.after?.service_connect_configuration).toEqual([expect.objectContaining({ enabled: true })]);
+      }
+      expect(actions(only(plan("edge"), /^aws_service_discovery_http_namespace\./))).toBe("create");
+      expect(actions(only(plan("edge"), /^aws_vpc_security_group_ingress_rule\.service-connect_backend-from-frontend_/))).toBe("create");
+      expect(changeOf(plan("edge"), /^aws_security_group\.(backend|frontend)-service_/).map(actions)).toEqual(["no-op", "no-op"]);
+      const [frontend] = reviewed(review("edge"), TASK("frontend")).taskDefinition!.containers;
+      // The "routing" row of this group switches to host routing: no path prefix, like API_URL.
+      expect(frontend.environment?.added).toEqual({ BACKEND_INTERNAL_URL: "http://backend:8000" });
+    },
+    cache: () => {
+      const group = only(plan("edge"), /^aws_elasticache_replication_group\./);
+      expect(actions(group)).toBe("create");
+      expect(group.change.after).toMatchObject({ engine: "valkey", transit_encryption_enabled: true, at_rest_encryption_enabled: "true", num_cache_clusters: 2 });
+      expect(JSON.stringify(group.change.after)).not.toContain("auth_token\":\"");
+      for (const pattern of [/^aws_elasticache_subnet_group\./, /^aws_security_group\.cache_/, /^aws_secretsmanager_secret\.cache_auth-token_/]) expect(actions(only(plan("edge"), pattern))).toBe("create");
+      // The backend reads the token through its execution role, rolled in place.
+      expect(actions(only(plan("edge"), EXEC_POLICY("backend")))).toBe("update");
+      expect(only(plan("edge"), EXEC_POLICY("backend")).change.after?.policy).toContain(`secret:webapp/${env}/cache/auth-token-??????`);
+    },
+    mail: () => {
+      expect(actions(only(plan("edge"), /^aws_sesv2_email_identity\.mail_identity_/))).toBe("create");
+      const dkim = changeOf(plan("edge"), /^aws_route53_record\.mail_dkim-/);
+      expect(dkim.map(actions)).toEqual(["create", "create", "create"]);
+      const taskPolicy = only(plan("edge"), /^aws_iam_role_policy\.backend-service_task-role-policy_/);
+      expect(actions(taskPolicy)).toBe("update");
+      expect(taskPolicy.change.after?.policy).toContain("arn:aws:ses:eu-west-1:111111111111:identity/example.com");
+    },
     routing: () => {
       const rule = only(plan("edge"), /^aws_lb_listener_rule\.load-balancer_backend-rule_/);
       expect(actions(rule)).toBe("update");

@@ -56,6 +56,36 @@ export interface PresetContext {
   readonly uploadsBucketName?: string;
   /** The app secrets this stack created, by variable name (e.g. APP_KEY). */
   readonly appSecrets: Readonly<Record<string, SecretSource>>;
+  // --- issue 14: cache, mail, Service Connect (README "Framework presets") ---
+  /** The ElastiCache replication group (TLS, AUTH token in Secrets Manager). @default no cache */
+  readonly cache?: { readonly host: string; readonly port: number; readonly authToken: SecretSource };
+  /** Mail through Amazon SES from this address. @default the framework's own mail settings */
+  readonly mail?: { readonly fromAddress: string };
+  /** The backend's URL inside the VPC (ECS Service Connect), for server-side calls. @default none */
+  readonly backendInternalUrl?: string;
+}
+
+/** Laravel: cache and sessions in the cache over TLS, mail through SES (config/database.php must read REDIS_SCHEME). */
+function laravelIssue14Environment(ctx: PresetContext): Record<string, string> {
+  return {
+    ...(ctx.cache
+      ? { REDIS_HOST: ctx.cache.host, REDIS_PORT: String(ctx.cache.port), REDIS_SCHEME: "tls", CACHE_STORE: "redis", SESSION_DRIVER: "redis" }
+      : {}),
+    ...(ctx.mail ? { MAIL_MAILER: "ses", MAIL_FROM_ADDRESS: ctx.mail.fromAddress } : {}),
+  };
+}
+
+/** Rails: REDIS_URL without credentials (rediss:// is TLS); the password is REDIS_PASSWORD, a secret. */
+function railsIssue14Environment(ctx: PresetContext): Record<string, string> {
+  return {
+    ...(ctx.cache ? { REDIS_URL: `rediss://${ctx.cache.host}:${ctx.cache.port}` } : {}),
+    ...(ctx.mail ? { ACTION_MAILER_DELIVERY_METHOD: "ses_v2", MAIL_FROM: ctx.mail.fromAddress } : {}),
+  };
+}
+
+/** The cache's AUTH token, never a plain variable (T10). */
+function cacheSecrets(ctx: PresetContext): Record<string, SecretSource> {
+  return ctx.cache ? { REDIS_PASSWORD: ctx.cache.authToken } : {};
 }
 
 export interface FrameworkPreset {
@@ -125,8 +155,9 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
       ...databaseEnvironment(ctx),
       ...(ctx.uploadsBucketName ? { FILESYSTEM_DISK: "s3", AWS_BUCKET: ctx.uploadsBucketName } : {}),
       AWS_DEFAULT_REGION: ctx.region,
+      ...laravelIssue14Environment(ctx),
     }),
-    secrets: (ctx) => commonSecrets(ctx, ["APP_KEY"]),
+    secrets: (ctx) => ({ ...commonSecrets(ctx, ["APP_KEY"]), ...cacheSecrets(ctx) }),
   },
   rails: {
     framework: "rails",
@@ -146,8 +177,9 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
       ...databaseEnvironment(ctx),
       ...(ctx.uploadsBucketName ? { AWS_BUCKET: ctx.uploadsBucketName } : {}),
       AWS_REGION: ctx.region,
+      ...railsIssue14Environment(ctx),
     }),
-    secrets: (ctx) => commonSecrets(ctx, ["SECRET_KEY_BASE"]),
+    secrets: (ctx) => ({ ...commonSecrets(ctx, ["SECRET_KEY_BASE"]), ...cacheSecrets(ctx) }),
   },
   nextjs: {
     framework: "nextjs",
@@ -163,6 +195,8 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
       API_URL: ctx.apiUrl,
       NEXT_PUBLIC_API_URL: ctx.apiUrl,
       NEXT_PUBLIC_SITE_URL: ctx.siteUrl,
+      // Server-side calls only: the browser keeps NEXT_PUBLIC_API_URL.
+      ...(ctx.backendInternalUrl ? { BACKEND_INTERNAL_URL: ctx.backendInternalUrl } : {}),
     }),
     secrets: () => ({}),
   },

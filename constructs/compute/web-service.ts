@@ -22,6 +22,8 @@ import type { ServiceContract } from "./service-contract";
 import { presetProblems, type Framework, type SecretSource } from "./presets";
 import type { Registry } from "./registry";
 import { PropsError } from "../core/errors";
+import { addEgressRules, type EgressRule } from "../network/egress";
+import { serviceConnectConfiguration, serviceConnectPortMapping, type ServiceConnectSettings } from "./service-connect";
 
 export type CpuArchitecture = "X86_64" | "ARM64";
 
@@ -75,6 +77,13 @@ export interface WebServiceProps {
   readonly deploymentAlarmNames?: readonly string[];
   /** Resources the service must wait for, e.g. the database (T9) and the listener rule. @default none */
   readonly dependsOn?: ITerraformDependable[];
+  // --- issue 14: outbound rules, extra task role permissions, Service Connect (same props serve workers) ---
+  /** Outbound rules beyond HTTPS, each its own security group rule (README "Outbound traffic"). @default none */
+  readonly egressRules?: readonly EgressRule[];
+  /** More statements for the task role, e.g. sending mail through SES (README "Mail"). @default none */
+  readonly taskRoleStatements?: readonly DataAwsIamPolicyDocumentStatement[];
+  /** Join the environment's Service Connect namespace, as a client or a server (README "Service Connect"). @default off */
+  readonly serviceConnect?: ServiceConnectSettings;
 }
 
 /**
@@ -174,6 +183,7 @@ export class WebService extends Construct {
       toPort: 443,
       description: "HTTPS to AWS APIs (ECR, Secrets Manager, S3, ECS Exec) and external APIs, through NAT",
     });
+    addEgressRules(this, securityGroup.id, props.egressRules ?? []);
     return securityGroup;
   }
 
@@ -205,6 +215,7 @@ export class WebService extends Construct {
             { sid: "UploadsObjects", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [`${props.uploadsBucket.arn}/*`] },
           ]
         : []),
+      ...(props.taskRoleStatements ?? []),
     ]);
     return { executionRole, taskRole };
   }
@@ -267,7 +278,9 @@ export class WebService extends Construct {
     const service = taskDefinition(
       "task-definition",
       contract.taskFamily,
-      container(contract.logStreamPrefix, { portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp" }] }),
+      container(contract.logStreamPrefix, {
+        portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp", ...serviceConnectPortMapping(props.serviceConnect) }],
+      }),
     );
     const migration = props.migration &&
       taskDefinition(
@@ -303,6 +316,7 @@ export class WebService extends Construct {
       deploymentMinimumHealthyPercent: props.minHealthyPercent ?? 100,
       deploymentMaximumPercent: props.maxPercent ?? 200,
       enableExecuteCommand: true,
+      serviceConnectConfiguration: props.serviceConnect ? serviceConnectConfiguration(props.serviceConnect, props.containerPort) : undefined,
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
       // With autoscaling the scaler owns the count; Terraform must not reset it on every apply.

@@ -41,6 +41,8 @@ export const NAME_RULES = {
   dbInstance: { maxLength: 63, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, allowed: "lowercase letters, digits and single hyphens, starting with a letter" },
   /** RDS subnet group / parameter group: lowercase, 255 chars. */
   dbGroup: { maxLength: 255, pattern: /^[a-z][a-z0-9-]*$/, allowed: "lowercase letters, digits and hyphens, starting with a letter" },
+  /** ElastiCache replication group id: 40 chars, lowercase, starts with a letter, no double or trailing hyphen. */
+  cache: { maxLength: 40, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, allowed: "lowercase letters, digits and single hyphens, starting with a letter" },
   /** ECS cluster, service, task definition family: 255 chars. */
   ecs: { maxLength: 255, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, hyphens and underscores" },
   /** Secrets Manager secret name: 512 chars (we stay far below; AWS appends a 7-char suffix to the ARN). */

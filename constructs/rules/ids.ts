@@ -9,6 +9,7 @@ export const RULE_IDS: readonly string[] = [
   "ELB.1", "ELB.4", "ELB.5", "ELB.6", "ELB.12", "ELB.17",
   "RDS.2", "RDS.3", "RDS.5", "RDS.8", "RDS.9", "RDS.11", "RDS.13", "RDS.17",
   "S3.5", "S3.8", "S3.9", "S3.12", "S3.13",
+  "ElastiCache.1", "ElastiCache.2", "ElastiCache.3", "ElastiCache.4", "ElastiCache.5", "ElastiCache.6", "ElastiCache.7",
   "EC2.2", "EC2.6", "EC2.15", "EC2.19",
   "SG.1", "SG.2", "IAM.1", "LOG.1",
   "ENV.1", "ENV.2", "ENV.3", "ENV.4", "ENV.5", "ENV.6",

@@ -11,6 +11,13 @@ import { ecs4 } from "./ecs-4";
 import { ecs5 } from "./ecs-5";
 import { ecs8 } from "./ecs-8";
 import { ecs9 } from "./ecs-9";
+import { elasticache1 } from "./elasticache-1";
+import { elasticache2 } from "./elasticache-2";
+import { elasticache3 } from "./elasticache-3";
+import { elasticache4 } from "./elasticache-4";
+import { elasticache5 } from "./elasticache-5";
+import { elasticache6 } from "./elasticache-6";
+import { elasticache7 } from "./elasticache-7";
 import { elb1 } from "./elb-1";
 import { elb12 } from "./elb-12";
 import { elb17 } from "./elb-17";
@@ -55,6 +62,7 @@ export const RULES: readonly Rule[] = [
   elb1, elb4, elb5, elb6, elb12, elb17,
   rds2, rds3, rds5, rds8, rds9, rds11, rds13, rds17,
   s35, s38, s39, s312, s313,
+  elasticache1, elasticache2, elasticache3, elasticache4, elasticache5, elasticache6, elasticache7,
   ec22, ec26, ec215, ec219,
   sg1, sg2, iam1, log1,
   env1, env2, env3, env4, env5, env6,

@@ -96,6 +96,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_route: "free",
   aws_route_table: "free",
   aws_route_table_association: "free",
+  aws_elasticache_subnet_group: "free",
   aws_s3_bucket_lifecycle_configuration: "free",
   aws_s3_bucket_ownership_controls: "free",
   aws_s3_bucket_policy: "free",
@@ -105,6 +106,9 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_scheduler_schedule: "the first 14 million invocations per month are free; the tasks it runs are not priced",
   aws_secretsmanager_secret_rotation: "free: a rotation schedule; RDS rotates its own managed secret, no Lambda runs (the secret itself is priced)",
   aws_security_group: "free",
+  aws_service_discovery_http_namespace: "Service Connect has no charge of its own; Cloud Map bills registered instances (one per task) per month: cents, not priced",
+  aws_sesv2_email_identity: "identities are free; SES bills each message sent (on demand, not priced)",
+  aws_sesv2_email_identity_mail_from_attributes: "free",
   aws_sfn_state_machine:
     "a standard workflow bills $0.025 per 1,000 state transitions; a redeploy after a secret change is about 2 (plus retries) a few times a month: under a cent, not priced",
   aws_sns_topic: "free; its deliveries are on the subscriptions",
