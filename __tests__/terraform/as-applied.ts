@@ -339,19 +339,37 @@ function resolveReferences(instances: Map<string, StateInstance>, references: re
   }
 }
 
+/**
+ * `validation_record_fqdns = [for key, val in aws_route53_record.<name> : val.fqdn]`, the documented
+ * way to wait for DNS validation: a for-expression the reference resolver cannot follow, so the
+ * fqdns are collected here from the record's instances as they are in the state. Without it the
+ * validation would only settle one more plan later (the chain certificate -> record -> validation).
+ */
+function resolveCertificateValidations(instances: Map<string, StateInstance>, expressions: Map<string, Expressions>): void {
+  for (const [address, instance] of instances) {
+    if (instance.type !== "aws_acm_certificate_validation") continue;
+    const refs = ((expressions.get(address)?.validation_record_fqdns as { references?: string[] } | undefined)?.references ?? []).filter((r) => /^aws_route53_record\.[^.[\]]+$/.test(r));
+    if (refs.length !== 1) continue;
+    const fqdns = [...instances.entries()].filter(([a]) => a.startsWith(`${refs[0]}[`)).map(([, record]) => record.attributes.fqdn);
+    if (fqdns.length && fqdns.every((f) => typeof f === "string")) instance.attributes.validation_record_fqdns = [...fqdns].sort();
+  }
+}
+
 function configurationExpressions(plan: PlanJson): Map<string, Expressions> {
   const resources = ((plan.configuration as { root_module?: { resources?: { address: string; expressions?: Expressions }[] } }).root_module?.resources ?? []);
   return new Map(resources.map((r) => [r.address, r.expressions ?? {}]));
 }
 
-/** Whether a plan changes no managed resource. */
+/** Whether a plan changes no managed resource and no output ("No changes"). */
 export function isNoOp(plan: PlanJson): boolean {
   return changingOf(plan).length === 0;
 }
 
-/** The managed resources a plan changes, as `address [actions]`. */
+/** The managed resources and the outputs a plan changes, as `address [actions]` and `output.name [actions]`. */
 export function changingOf(plan: PlanJson): string[] {
-  return (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && c.change.actions.join() !== "no-op").map((c) => `${c.address} [${c.change.actions}]`);
+  const resources = (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && c.change.actions.join() !== "no-op").map((c) => `${c.address} [${c.change.actions}]`);
+  const outputs = Object.entries(plan.output_changes ?? {}).filter(([, o]) => (o.actions ?? ["no-op"]).join() !== "no-op").map(([name, o]) => `output.${name} [${o.actions}]`);
+  return [...resources, ...outputs];
 }
 
 /**
@@ -395,10 +413,18 @@ export class AsAppliedBuilder {
       references.push(...referencesOf(rc, this.expressions.get(rc.address), this.schema.resource_schemas[rc.type]?.block));
     }
     resolveReferences(this.instances, references);
+    resolveCertificateValidations(this.instances, this.expressions);
+    // An output that is only a resource attribute (an ARN, a name) is read from the state being
+    // built when the plan left it unknown (its resource was replaced in that plan).
+    const outputExpressions = (this.firstPlan.configuration as { root_module?: { outputs?: Record<string, { expression?: unknown }> } }).root_module?.outputs ?? {};
     this.outputs = Object.fromEntries(
       Object.entries(plan.output_changes ?? {})
-        .filter(([, o]) => o.after_unknown !== true)
-        .map(([name, o]) => [name, o.after]),
+        .map(([name, o]): [string, unknown] => {
+          if (o.after_unknown !== true) return [name, o.after];
+          const refs = attributeReferences(outputExpressions[name]?.expression);
+          return [name, refs.length === 1 ? valueAt(this.instances.get(refs[0].target)?.attributes, refs[0].attribute) : undefined];
+        })
+        .filter(([, value]) => value !== undefined && value !== null),
     );
   }
 

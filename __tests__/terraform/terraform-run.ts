@@ -89,8 +89,6 @@ interface AsApplied {
   state: object;
   cached: boolean;
   cacheFile: string;
-  /** Managed resources the last plan over `state` still changed (undefined: not planned yet). */
-  residue?: number;
   iterations: number;
   final?: PlanJson;
 }
@@ -139,8 +137,9 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
     else asApplied[env] = { state: {}, cached: false, cacheFile, iterations: 0 };
   }
   const hasState = (env: DayTwoEnvironment) => asApplied[env]!.cached || asApplied[env]!.builder !== undefined;
-  // Worth adding the plans over the state to this round: the state is cached, or the last plan over it changed little.
-  const likelyFinal = (env: DayTwoEnvironment) => asApplied[env]!.final !== undefined || (hasState(env) && (asApplied[env]!.cached || (asApplied[env]!.residue ?? Infinity) <= 3));
+  // Worth adding the plans over the state to this round: the state is cached, or it has taken in one
+  // plan over it already (the builder settles in one such plan; when it does not, the round is redone).
+  const likelyFinal = (env: DayTwoEnvironment) => asApplied[env]!.final !== undefined || (hasState(env) && (asApplied[env]!.cached || asApplied[env]!.iterations >= 1));
 
   const done = { base: false, matrix: new Set<string>(), extras: new Set<string>(), destroy: false };
   for (let round = 1; ; round++) {
@@ -212,7 +211,6 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
         a.builder = new AsAppliedBuilder(JSON.parse(readFileSync(index.stacks[env].plan, "utf8")), schema, { region: input.region as string, accountId: input.accountId as string });
         a.cached = false;
       }
-      a.residue = check ? changingOf(check).length : undefined;
       a.state = a.builder.state();
     }
     for (const entry of entries) {
