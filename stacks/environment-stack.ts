@@ -26,6 +26,10 @@ import { RunningImages } from "../constructs/compute/running-images";
 import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/data/state-backend";
 import { WebService } from "../constructs/compute/web-service";
+import type { WorkerService } from "../constructs/compute/worker-service";
+import type { ScheduledJobs } from "../constructs/compute/scheduled-jobs";
+import type { Queue } from "../constructs/data/queue";
+import { createQueue, createScheduledJobs, createWorkers } from "./workloads";
 import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
 
 /** The public base URL of the backend API for the configured routing mode. */
@@ -67,6 +71,10 @@ export class EnvironmentStack extends TerraformStack {
   readonly images: Record<ServiceKey, BuiltImage | PushedImage>;
   /** The tags the tag-mode services run, read from the environment's own state (undefined when no service is in tag mode). */
   readonly runningImages?: RunningImages;
+  /** Issue 14: the environment's SQS queue (config `queue`), its workers and its scheduled jobs. */
+  readonly queue?: Queue;
+  readonly workers: Record<string, WorkerService>;
+  readonly scheduledJobs?: ScheduledJobs;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
@@ -176,6 +184,8 @@ export class EnvironmentStack extends TerraformStack {
       containerInsights: config.cluster.containerInsights,
     });
 
+    this.queue = createQueue(this, config, naming, this.alarms.topic.arn);
+
     if (SERVICE_KEYS.some((key) => config.services[key].image.source === "build")) {
       // Only stacks that build images get the Docker provider, so the others plan without it.
       ecrDockerProvider(this, this.registries.backend.registryHost);
@@ -190,6 +200,25 @@ export class EnvironmentStack extends TerraformStack {
     const serviceSecrets = { backend: web.backend.secrets, frontend: web.frontend.secrets };
     this.services = { backend: web.backend.service, frontend: web.frontend.service };
     this.database.allowFrom("backend", this.services.backend.securityGroup);
+
+    const workloads = {
+      config,
+      naming,
+      network: this.network,
+      cluster: this.cluster,
+      clusterName: contract.clusterName,
+      database: this.database,
+      backend: this.services.backend,
+      backendEnvironment: web.backend.environment,
+      backendSecrets: web.backend.secretsByName,
+      image: this.images.backend.reference,
+      queue: this.queue,
+      alarmTopicArn: this.alarms.topic.arn,
+      permissionsBoundaryArn: boundaryArn,
+      dependsOn: web.backend.dependsOn,
+    };
+    this.workers = createWorkers(this, workloads);
+    this.scheduledJobs = createScheduledJobs(this, workloads);
 
     const operations = this.createOperations(serviceSecrets, monitored, boundaryArn);
     this.secretRotationRedeploy = operations.secretRotationRedeploy;
@@ -261,12 +290,16 @@ export class EnvironmentStack extends TerraformStack {
             }
           : undefined,
       uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
+      queue: key === "backend" && this.queue ? { name: this.queue.name, url: this.queue.url, region: config.region } : undefined,
       appSecrets: this.appSecrets.sources,
     };
   }
 
   /** One web service with its framework preset's variables and secrets and the user's settings. */
-  private webService(key: ServiceKey, boundaryArn: string): { service: WebService; secrets: SecretSource[] } {
+  private webService(
+    key: ServiceKey,
+    boundaryArn: string,
+  ): { service: WebService; secrets: SecretSource[]; environment: Record<string, string>; secretsByName: Record<string, SecretSource>; dependsOn: ITerraformDependable[] } {
     const { config, naming, contract } = this;
     const settings = config.services[key];
     const preset = PRESETS[settings.framework];
@@ -274,6 +307,16 @@ export class EnvironmentStack extends TerraformStack {
     const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
     const secrets = { ...preset.secrets(ctx), ...userSecrets };
     const migrationCommand = settings.migrationCommand?.map(escapeTemplate) ?? preset.migrationCommand;
+    const environment = { ...preset.environment(ctx), ...escapeValues(settings.environment) };
+    // What a task of this service waits for besides its listener (workers of the backend wait for the same).
+    const ready: ITerraformDependable[] = [
+      ...(key === "backend" ? [this.database.instance] : []),
+      ...(ctx.database?.appUser ? [this.databaseCredentials.appUserSecret] : []),
+      ...imageReady(this.images[key]),
+      ...Object.entries(this.appSecrets.secrets)
+        .filter(([name]) => name in secrets)
+        .map(([, secret]) => secret),
+    ];
     // Not just `key`: "backend" is the id CDKTF gives the state backend.
     const service = new WebService(this, `${key}-service`, {
       naming,
@@ -297,10 +340,11 @@ export class EnvironmentStack extends TerraformStack {
       autoscaling: settings.autoscaling,
       healthCheckGracePeriodSeconds: this.healthChecks[key].gracePeriodSeconds,
       logRetentionDays: settings.logRetentionDays,
-      environment: { ...preset.environment(ctx), ...escapeValues(settings.environment) },
+      environment,
       secrets,
       loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
       uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
+      taskRoleStatements: key === "backend" && this.queue ? this.queue.consumeStatements("Queue") : undefined,
       migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
       permissionsBoundaryArn: boundaryArn,
       deploymentAlarmNames: this.alarms.deploymentAlarmNames[key],
@@ -314,7 +358,7 @@ export class EnvironmentStack extends TerraformStack {
           .map(([, secret]) => secret),
       ],
     });
-    return { service, secrets: Object.values(secrets) };
+    return { service, secrets: Object.values(secrets), environment, secretsByName: secrets, dependsOn: ready };
   }
 
   /** What the alarms and the dashboard need to know about a service, from config. */

@@ -132,7 +132,8 @@ function opsCases(): [string, ResourceView[], ResourceView[], RegExp][] {
   const subscription = view("aws_sns_topic_subscription", { topic_arn: ref(topic, "arn"), protocol: "email", endpoint: "ops@example.com" });
   const alarm = (target: ResourceView) => view("aws_cloudwatch_metric_alarm", { alarm_name: "a", alarm_actions: [ref(target, "arn")] }, { id: `alarm_${target.logicalId}` });
   const deployAlarm = alarm(topic);
-  const withAlarms = (alarms: Record<string, unknown> | undefined) => view("aws_ecs_service", { desired_count: 2, alarms }, { id: "svc_ops" });
+  const balanced = { load_balancer: [{ container_name: "backend", container_port: 8000, target_group_arn: "tg" }] };
+  const withAlarms = (alarms: Record<string, unknown> | undefined) => view("aws_ecs_service", { desired_count: 2, alarms, ...balanced }, { id: "svc_ops" });
   const task = (valueFrom: string) => view("aws_ecs_task_definition", containers([{ ...goodContainer, secrets: [{ name: "DB_PASSWORD", valueFrom }] }]));
   return [
     [
@@ -199,9 +200,12 @@ describe("not applicable", () => {
   });
 
   test("OPS.1 and OPS.2 name what is missing: unknown alarm names, alarms without a topic", () => {
-    const svc = view("aws_ecs_service", { alarms: { alarm_names: ["elsewhere-5xx"], enable: true, rollback: true } });
+    const lb = { load_balancer: [{ container_name: "backend", container_port: 8000, target_group_arn: "tg" }] };
+    const svc = view("aws_ecs_service", { alarms: { alarm_names: ["elsewhere-5xx"], enable: true, rollback: true }, ...lb });
     expect(run(ruleById.get("OPS.1")!, [svc])).toEqual({ status: "non-compliant", problem: "deployment alarm(s) elsewhere-5xx are not alarms of this stack" });
-    expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", {})])).toEqual({ status: "non-compliant", problem: "has no deployment alarms with rollback" });
+    expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", lb)])).toEqual({ status: "non-compliant", problem: "has no deployment alarms with rollback" });
+    // A queue worker has no load balancer, so no request signal to alarm on: not applicable.
+    expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", {})])).toEqual({ status: "not-applicable" });
     expect(run(ruleById.get("OPS.2")!, [view("aws_cloudwatch_metric_alarm", { alarm_actions: [] })])).toEqual({ status: "non-compliant", problem: "notifies no SNS topic of this stack" });
   });
 
