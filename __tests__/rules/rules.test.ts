@@ -65,6 +65,12 @@ const CASES: [string, ResourceView[], ResourceView[], RegExp][] = [
   ["ECS.8", [view("aws_ecs_task_definition", containers([goodContainer]))], [view("aws_ecs_task_definition", containers([{ ...goodContainer, environment: [{ name: "DB_PASSWORD", value: "x" }] }]))], /DB_PASSWORD look like secrets/],
   ["ECS.9", [view("aws_ecs_task_definition", containers([goodContainer]))], [view("aws_ecs_task_definition", containers([{ name: "app" }]))], /app have no log configuration/],
   ["ECS.12", [view("aws_ecs_cluster", { setting: [{ name: "containerInsights", value: "enabled" }] })], [view("aws_ecs_cluster", { setting: [{ name: "containerInsights", value: "disabled" }] })], /containerInsights is not enabled/],
+  [
+    "SQS.1",
+    [view("aws_sqs_queue", { sqs_managed_sse_enabled: true }), view("aws_sqs_queue", { kms_master_key_id: "arn:aws:kms:eu-west-1:111111111111:key/k" })],
+    [view("aws_sqs_queue", { sqs_managed_sse_enabled: false })],
+    /neither sqs_managed_sse_enabled nor kms_master_key_id/,
+  ],
   ["ECR.1", [view("aws_ecr_repository", { image_scanning_configuration: { scan_on_push: true } })], [view("aws_ecr_repository", {})], /scan_on_push is not true/],
   ["ECR.2", [view("aws_ecr_repository", { image_tag_mutability: "IMMUTABLE" })], [view("aws_ecr_repository", {})], /image_tag_mutability is MUTABLE \(the default\)/],
   (() => {
@@ -207,6 +213,11 @@ describe("not applicable", () => {
     // A queue worker has no load balancer, so no request signal to alarm on: not applicable.
     expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", {})])).toEqual({ status: "not-applicable" });
     expect(run(ruleById.get("OPS.2")!, [view("aws_cloudwatch_metric_alarm", { alarm_actions: [] })])).toEqual({ status: "non-compliant", problem: "notifies no SNS topic of this stack" });
+  });
+
+  test("SQS.1 accepts a KMS key instead of SSE-SQS, and a queue that says nothing is non-compliant", () => {
+    expect(run(ruleById.get("SQS.1")!, [view("aws_sqs_queue", { kms_master_key_id: "arn:aws:kms:eu-west-1:111111111111:key/k" })])).toEqual({ status: "compliant" });
+    expect(run(ruleById.get("SQS.1")!, [view("aws_sqs_queue", {})]).status).toBe("non-compliant");
   });
 
   test("SG.2 ignores rules that are not open to the internet", () => {
