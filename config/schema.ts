@@ -365,10 +365,16 @@ const workloadSchemas = {
 };
 
 /** Checks that need the rest of the environment: framework defaults, the backend's size, the queue. */
-function workloadProblems(cfg: z.output<z.ZodObject<typeof workloadSchemas>> & { services: { backend: { framework: string; cpu: number; memoryMiB: number } } }): { path: (string | number)[]; message: string }[] {
+function workloadProblems(cfg: z.output<z.ZodObject<typeof workloadSchemas>> & { services: { backend: { framework: string; cpu: number; memoryMiB: number; fargateSpot: boolean; cpuArchitecture: string } } }): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   const backend = cfg.services.backend;
   const preset = PRESETS[backend.framework as keyof typeof PRESETS];
+  if (cfg.queue && cfg.queue.deadLetterRetentionDays < cfg.queue.messageRetentionDays) {
+    problems.push({
+      path: ["queue", "deadLetterRetentionDays"],
+      message: `must be at least queue.messageRetentionDays (${cfg.queue.messageRetentionDays}): SQS keeps a message's first enqueue time, so a shorter dead-letter retention deletes dead letters on arrival`,
+    });
+  }
   for (const [name, worker] of Object.entries(cfg.workers)) {
     const at = (...rest: string[]) => ["workers", name, ...rest];
     if (!worker.command && !preset?.workerCommand) {
@@ -379,6 +385,10 @@ function workloadProblems(cfg: z.output<z.ZodObject<typeof workloadSchemas>> & {
     if (sizeProblem) {
       const blamed = sizeProblem.startsWith("cpu") ? "cpu" : "memoryMiB";
       problems.push({ path: at(worker[blamed] === undefined ? (blamed === "cpu" ? "memoryMiB" : "cpu") : blamed), message: `${sizeProblem}${worker.cpu === undefined || worker.memoryMiB === undefined ? " (the unset one is the backend's)" : ""}` });
+    }
+    // (Unset, it is the backend's, whose own check reports Spot with ARM64.)
+    if (worker.fargateSpot === true && backend.cpuArchitecture === "ARM64") {
+      problems.push({ path: at("fargateSpot"), message: "is true; Fargate Spot does not run ARM64 tasks and the worker runs the backend's ARM64 image: set fargateSpot: false" });
     }
     if (worker.consumesQueue && !cfg.queue) problems.push({ path: at("consumesQueue"), message: "is true but the environment has no queue; add queue: {} or leave consumesQueue out" });
     const scaling = worker.autoscaling;
