@@ -120,6 +120,26 @@ export const MATRIX: readonly MatrixRow[] = [
       domain: { ...i.domain, alternativeNames: [...(i.domain.alternativeNames ?? []), `api.${i.domain.name}`] },
     }),
   },
+  // --- issue 14: turning the queue, a worker and a scheduled job on, and changing them ---
+  {
+    id: "workloads-on",
+    title: "a queue, a worker and Laravel's scheduler added",
+    group: "edge",
+    // Two tasks: guardrail ENV.3 holds production workers to it, like the web services.
+    change: (i) => ({ ...i, queue: {}, workers: { default: { desiredCount: 2 } }, scheduledJobs: { scheduler: {} } }),
+    only: { environment: "production", reason: "staging already runs them (config/staging.ts)" },
+  },
+  {
+    id: "workloads-change",
+    title: "a worker's command and a job's schedule and time zone",
+    group: "edge",
+    change: (i) => ({
+      ...i,
+      workers: { ...i.workers, default: { ...i.workers?.default, command: ["php", "artisan", "queue:work", "--queue=high,default"] } },
+      scheduledJobs: { ...i.scheduledJobs, "nightly-report": { ...i.scheduledJobs?.["nightly-report"], schedule: "cron(30 4 * * ? *)", timeZone: "Europe/Berlin" } },
+    }),
+    only: { environment: "staging", reason: "production has no worker or scheduled job to change" },
+  },
 ];
 
 export function rowsFor(environment: string): MatrixRow[] {

@@ -67,8 +67,10 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
 
     test("the review blocks only what a row says it blocks", () => {
       const blocked = review(group).blocking.map((c) => c.address);
-      // The rollback row: the backend's task definition and its migration task (same image).
-      const expected = group === "runtime" ? [expect.stringMatching(/^aws_ecs_task_definition\.backend-service_migration-task-definition_/), expect.stringMatching(TASK("backend"))] : [];
+      // The rollback row: the backend's task definition and its migration task (same image), and staging's
+      // queue worker, which runs the backend's image too (issue 14).
+      const worker = env === "staging" ? [expect.stringMatching(/^aws_ecs_task_definition\.worker-default_task-definition_/)] : [];
+      const expected = group === "runtime" ? [expect.stringMatching(/^aws_ecs_task_definition\.backend-service_migration-task-definition_/), expect.stringMatching(TASK("backend")), ...worker] : [];
       expect(blocked.sort()).toEqual(expected);
     });
   });
@@ -191,6 +193,31 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
       const tg = only(plan("edge"), /^aws_lb_target_group\.load-balancer_frontend-tg_/);
       expect(actions(tg)).toBe("update");
       expect(tg.change.after?.health_check).toEqual([expect.objectContaining({ path: "/healthz" })]);
+    },
+    "workloads-on": () => {
+      // Everything new is created; nothing that runs is replaced or deleted (the group invariants hold too).
+      for (const pattern of [/^aws_sqs_queue\.queue_/, /^aws_sqs_queue\.queue_dead-letter-queue_/, /^aws_sqs_queue\.scheduled-jobs_dead-letter-queue_/, /^aws_ecs_service\.worker-default_/, /^aws_scheduler_schedule\.scheduled-jobs_job-scheduler_/, /^aws_iam_role\.scheduled-jobs_role_/]) {
+        expect(changeOf(plan("edge"), pattern).map(actions)).toContain("create");
+      }
+      expect(actions(only(plan("edge"), SERVICE("backend")))).toBe("update");
+      // The backend's task role gains the queue, in place; its container gains the sqs connection.
+      const taskPolicy = only(plan("edge"), /^aws_iam_role_policy\.backend-service_task-role-policy_/);
+      expect(actions(taskPolicy)).toBe("update");
+      expect(taskPolicy.change.after?.policy).toContain(`arn:aws:sqs:eu-west-1:111111111111:webapp-${env}-jobs`);
+      const [backend] = reviewed(review("edge"), TASK("backend")).taskDefinition!.containers;
+      expect(backend.environment?.added).toEqual({ QUEUE_CONNECTION: "sqs", SQS_PREFIX: "https://sqs.eu-west-1.amazonaws.com/111111111111", SQS_QUEUE: `webapp-${env}-jobs` });
+      expect(actions(only(plan("edge"), /^aws_security_group\.backend-service_/))).toBe("no-op");
+    },
+    "workloads-change": () => {
+      // The worker's task definition gets a new revision (the old one is kept) and its service rolls in place.
+      const [worker] = reviewed(review("edge"), /^aws_ecs_task_definition\.worker-default_task-definition_/).taskDefinition!.containers;
+      expect(worker.command).toEqual({ from: ["php", "artisan", "queue:work", "--sleep=3", "--tries=3", "--max-time=3600"], to: ["php", "artisan", "queue:work", "--queue=high,default"] });
+      expect(actions(only(plan("edge"), /^aws_ecs_service\.worker-default_/))).toBe("update");
+      expect(actions(only(plan("edge"), /^aws_security_group\.worker-default_/))).toBe("no-op");
+      // The schedule is updated in place, in its new time zone.
+      const schedule = only(plan("edge"), /^aws_scheduler_schedule\.scheduled-jobs_job-nightly-report_/);
+      expect(actions(schedule)).toBe("update");
+      expect([schedule.change.after?.schedule_expression, schedule.change.after?.schedule_expression_timezone]).toEqual(["cron(30 4 * * ? *)", "Europe/Berlin"]);
     },
     routing: () => {
       const rule = only(plan("edge"), /^aws_lb_listener_rule\.load-balancer_backend-rule_/);
