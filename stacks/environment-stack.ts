@@ -244,6 +244,8 @@ export class EnvironmentStack extends TerraformStack {
       services: {
         backend: { serviceName: contract.services.backend.serviceName, secrets: serviceSecrets.backend },
         frontend: { serviceName: contract.services.frontend.serviceName, secrets: serviceSecrets.frontend },
+        // Workers read the backend's secrets: a rotation rolls them too (T15, issue 14).
+        ...Object.fromEntries(Object.keys(this.workers).map((name) => [`worker-${name}`, { serviceName: contract.workers![name].serviceName, secrets: serviceSecrets.backend }])),
       },
       alarmTopicArn: this.alarms.topic.arn,
       permissionsBoundaryArn: boundaryArn,
@@ -255,7 +257,12 @@ export class EnvironmentStack extends TerraformStack {
       clusterName: contract.clusterName,
       services: monitored,
       databaseIdentifier: this.database.identifier,
-      alarms: [...this.alarms.alarms, ...(secretRotationRedeploy.failedAlarm ? [secretRotationRedeploy.failedAlarm] : [])],
+      alarms: [
+        ...this.alarms.alarms,
+        ...(secretRotationRedeploy.failedAlarm ? [secretRotationRedeploy.failedAlarm] : []),
+        ...(this.queue?.deadLetterAlarm ? [this.queue.deadLetterAlarm] : []),
+        ...(this.scheduledJobs ? [this.scheduledJobs.failedAlarm] : []),
+      ],
     });
     const logQueries = new LogQueries(this, "log-queries", {
       folder: naming.prefix,

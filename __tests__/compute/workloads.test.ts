@@ -258,7 +258,7 @@ describe("existing configurations plan without changes until they use the new se
 
   test("staging without the issue-14 settings synthesizes exactly its recorded addresses minus the new ones", () => {
     const fixture = readFileSync(join(__dirname, "..", "fixtures", "addresses", "staging.txt"), "utf8").split("\n").filter(Boolean);
-    const NEW = /(^|\.)(queue|scheduled-jobs|worker-[a-z0-9-]+)_|database_(ingress|egress)-worker-/;
+    const NEW = /(^|\.)(queue|scheduled-jobs|worker-[a-z0-9-]+)_|database_(ingress|egress)-worker-|secret-rotation-redeploy_worker-/;
     const { queue: _q, workers: _w, scheduledJobs: _j, ...before } = staging;
     const json = synthEnvironment(before).json;
     const addresses = [
@@ -266,7 +266,7 @@ describe("existing configurations plan without changes until they use the new se
       ...Object.entries(json.data ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `data.${type}.${id}`)),
     ].sort();
     const recorded = fixture.filter((a) => !a.startsWith("#") && !NEW.test(a)).sort();
-    expect(fixture.filter((a) => NEW.test(a)).length).toBe(33);
+    expect(fixture.filter((a) => NEW.test(a)).length).toBe(35);
     expect(addresses).toEqual(recorded);
     // The backend's environment and task role change only with the queue.
     expect(environmentOf(taskDefinition(json, "webapp-staging-backend").containers[0])).not.toHaveProperty("QUEUE_CONNECTION");

@@ -215,6 +215,12 @@ describe("not applicable", () => {
     expect(run(ruleById.get("OPS.2")!, [view("aws_cloudwatch_metric_alarm", { alarm_actions: [] })])).toEqual({ status: "non-compliant", problem: "notifies no SNS topic of this stack" });
   });
 
+  test("OPS.2 ignores scaling triggers: alarms whose only actions are scaling policies page nobody by design", () => {
+    const policy = view("aws_appautoscaling_policy", { name: "scale-out" }, { id: "scaleout" });
+    const trigger = view("aws_cloudwatch_metric_alarm", { alarm_name: "backlog", alarm_actions: [ref(policy, "arn")] });
+    expect(run(ruleById.get("OPS.2")!, [trigger, policy])).toEqual({ status: "not-applicable" });
+  });
+
   test("SQS.1 accepts a KMS key instead of SSE-SQS, and a queue that says nothing is non-compliant", () => {
     expect(run(ruleById.get("SQS.1")!, [view("aws_sqs_queue", { kms_master_key_id: "arn:aws:kms:eu-west-1:111111111111:key/k" })])).toEqual({ status: "compliant" });
     expect(run(ruleById.get("SQS.1")!, [view("aws_sqs_queue", {})]).status).toBe("non-compliant");
