@@ -8,12 +8,13 @@
  */
 import { z } from "zod";
 import { fargateSizeProblem } from "../constructs/compute/fargate";
-import { FRAMEWORKS } from "../constructs/compute/presets";
+import { FRAMEWORKS, PRESETS } from "../constructs/compute/presets";
 import { RULE_IDS } from "../constructs/rules/ids";
 import { instanceClassProblem, regionProblem, zoneProblem } from "./checks/aws";
 import { fillerReasonProblem } from "./checks/waivers";
 import { CACHE_ENGINE_VERSIONS, CACHE_NODE_TYPE } from "../constructs/data/cache-settings";
 import { duplicatesHttpsOut, egressRuleId, egressRuleProblems, resolveEgressRule } from "../constructs/network/egress";
+import { scheduleExpressionProblem, timeZoneProblem } from "../constructs/compute/schedule-expression";
 
 /** A guardrail rule that does not apply to one resource (or the whole environment), for a written reason. */
 const waiverSchema = z.strictObject({
@@ -372,6 +373,140 @@ const serviceConnectSchema = z
   .default({ enabled: false, dnsName: "backend" });
 // --- end of issue 14 block ---
 
+// --- issue 14: the queue, workers and scheduled jobs (docs/configuration.md "Workers, scheduled jobs and the queue") ---
+/** A worker's or scheduled job's key: part of its cloud names (`<project>-<env>-worker-<name>`). */
+const workloadName = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: "must be lowercase letters, digits and single hyphens, starting with a letter" })
+  .max(20, { error: "must be at most 20 characters (it is part of role and alarm names AWS limits to 64)" });
+const commandSchema = z.array(z.string().min(1, { error: "must not be an empty word" })).min(1, { error: "must be a command with at least one word" });
+const expressionCheck = (check: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** The environment's SQS queue and its dead-letter queue. Present = created. */
+const queueSchema = z.strictObject({
+  /** Seconds a received message stays hidden from other consumers; longer than the slowest job. */
+  visibilityTimeoutSeconds: int(0, 43200).default(300),
+  /** Days an unprocessed message is kept. */
+  messageRetentionDays: int(1, 14).default(4),
+  /** Receives after which a message moves to the dead-letter queue (its redrive policy). */
+  maxReceiveCount: int(1, 1000).default(5),
+  /** Days a dead letter is kept (the maximum, so there is time to look at it). */
+  deadLetterRetentionDays: int(1, 14).default(14),
+  /** Server-side encryption: SQS-managed keys (SSE-SQS), or a KMS key of yours (SSE-KMS). */
+  encryption: z
+    .union([z.literal("sqs-managed"), z.strictObject({ kmsKeyArn: z.string().regex(/^arn:aws[\w-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, { error: "must be a KMS key ARN" }) })], {
+      error: 'must be "sqs-managed" or { kmsKeyArn: "arn:aws:kms:..." }',
+    })
+    .default("sqs-managed"),
+});
+
+/** A queue worker: the backend's image, task role and secrets, its own command and size, no load balancer. */
+const workerSchema = z.strictObject({
+  /** @default the backend framework's worker command (Laravel: php artisan queue:work); Rails has none */
+  command: commandSchema.optional(),
+  /** Fargate CPU units. @default the backend's */
+  cpu: z.int({ error: wholeNumber }).optional(),
+  /** @default the backend's */
+  memoryMiB: z.int({ error: wholeNumber }).optional(),
+  desiredCount: int(0, 1000).default(1),
+  /** @default the backend's */
+  fargateSpot: z.boolean().optional(),
+  /** @default the backend's */
+  logRetentionDays: retentionDays.optional(),
+  /** Whether it works off the environment's queue (scaling on its depth). @default true when there is a queue */
+  consumesQueue: z.boolean().optional(),
+  /** Step scaling on the queue's visible messages when it consumes the queue, else target tracking on CPU. */
+  autoscaling: z
+    .strictObject({
+      minCount: int(0, 1000),
+      maxCount: int(1, 1000),
+      /** Queue scaling: visible messages at which one more task starts (five times as many start three). */
+      scaleOutAtMessages: int(1, 1000000).default(100),
+      /** CPU scaling: the average CPU to keep. */
+      targetCpuPercent: int(10, 95).default(60),
+    })
+    .optional(),
+  /** Extra plain variables on top of the backend's (secret-looking names are refused). */
+  environment: z.record(envName, z.string()).default({}),
+});
+
+/** A command run on a schedule by EventBridge Scheduler, in a fresh task of the backend's task definition. */
+const scheduledJobSchema = z.strictObject({
+  /** @default the backend framework's scheduled job (Laravel: php artisan schedule:run); Rails has none */
+  command: commandSchema.optional(),
+  /** rate(...), cron(...) or at(...). @default the framework's (Laravel: "rate(1 minute)") */
+  schedule: expressionCheck(scheduleExpressionProblem).optional(),
+  /** IANA time zone the cron and at expressions are read in. */
+  timeZone: expressionCheck(timeZoneProblem).default("UTC"),
+  /** false keeps the schedule but stops it firing (state DISABLED). */
+  enabled: z.boolean().default(true),
+  /** When Scheduler cannot start the task (RunTask fails): how often it retries, and for how long, before the dead-letter queue. */
+  retry: z
+    .strictObject({
+      maximumAttempts: int(0, 185).default(3),
+      maximumEventAgeSeconds: int(60, 86400).default(600),
+    })
+    .prefault({}),
+});
+
+const workloadSchemas = {
+  /** The environment's queue (SQS with a dead-letter queue). @default none */
+  queue: queueSchema.optional(),
+  /** Queue workers by name. @default none */
+  workers: z.record(workloadName, workerSchema).default({}),
+  /** Scheduled jobs by name. @default none */
+  scheduledJobs: z.record(workloadName, scheduledJobSchema).default({}),
+};
+
+/** Checks that need the rest of the environment: framework defaults, the backend's size, the queue. */
+function workloadProblems(cfg: z.output<z.ZodObject<typeof workloadSchemas>> & { services: { backend: { framework: string; cpu: number; memoryMiB: number; fargateSpot: boolean; cpuArchitecture: string } } }): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const backend = cfg.services.backend;
+  const preset = PRESETS[backend.framework as keyof typeof PRESETS];
+  if (cfg.queue && cfg.queue.deadLetterRetentionDays < cfg.queue.messageRetentionDays) {
+    problems.push({
+      path: ["queue", "deadLetterRetentionDays"],
+      message: `must be at least queue.messageRetentionDays (${cfg.queue.messageRetentionDays}): SQS keeps a message's first enqueue time, so a shorter dead-letter retention deletes dead letters on arrival`,
+    });
+  }
+  for (const [name, worker] of Object.entries(cfg.workers)) {
+    const at = (...rest: string[]) => ["workers", name, ...rest];
+    if (!worker.command && !preset?.workerCommand) {
+      problems.push({ path: at("command"), message: `is required: the ${backend.framework} preset has no default worker command (e.g. ["bundle", "exec", "sidekiq"] or ["bin/jobs"])` });
+    }
+    // Only a size the worker sets itself is checked here; the backend's own check reports the backend's.
+    const sizeProblem = worker.cpu !== undefined || worker.memoryMiB !== undefined ? fargateSizeProblem(worker.cpu ?? backend.cpu, worker.memoryMiB ?? backend.memoryMiB) : undefined;
+    if (sizeProblem) {
+      const blamed = sizeProblem.startsWith("cpu") ? "cpu" : "memoryMiB";
+      problems.push({ path: at(worker[blamed] === undefined ? (blamed === "cpu" ? "memoryMiB" : "cpu") : blamed), message: `${sizeProblem}${worker.cpu === undefined || worker.memoryMiB === undefined ? " (the unset one is the backend's)" : ""}` });
+    }
+    // (Unset, it is the backend's, whose own check reports Spot with ARM64.)
+    if (worker.fargateSpot === true && backend.cpuArchitecture === "ARM64") {
+      problems.push({ path: at("fargateSpot"), message: "is true; Fargate Spot does not run ARM64 tasks and the worker runs the backend's ARM64 image: set fargateSpot: false" });
+    }
+    if (worker.consumesQueue && !cfg.queue) problems.push({ path: at("consumesQueue"), message: "is true but the environment has no queue; add queue: {} or leave consumesQueue out" });
+    const scaling = worker.autoscaling;
+    if (scaling && (scaling.minCount > scaling.maxCount || worker.desiredCount < scaling.minCount || worker.desiredCount > scaling.maxCount)) {
+      problems.push({ path: at("autoscaling"), message: `needs minCount <= desiredCount <= maxCount (desiredCount is ${worker.desiredCount})` });
+    }
+    const onQueue = worker.consumesQueue ?? cfg.queue !== undefined;
+    if (scaling && !onQueue && scaling.minCount < 1) {
+      problems.push({ path: at("autoscaling", "minCount"), message: "must be at least 1 when scaling on CPU (only a queue worker can scale to zero and back: the queue depth wakes it)" });
+    }
+  }
+  for (const [name, job] of Object.entries(cfg.scheduledJobs)) {
+    const fallback = preset?.scheduledJob;
+    if (!job.command && !fallback) problems.push({ path: ["scheduledJobs", name, "command"], message: `is required: the ${backend.framework} preset has no default scheduled job` });
+    if (!job.schedule && !fallback) problems.push({ path: ["scheduledJobs", name, "schedule"], message: `is required: the ${backend.framework} preset has no default schedule, e.g. "cron(0 3 * * ? *)"` });
+  }
+  return problems;
+}
+// --- end of issue 14 ---
+
 const ROUTE_PATTERN = /^\/[\w\-./*?~%]*$/;
 
 export const environmentSchema = z
@@ -549,6 +684,7 @@ export const environmentSchema = z
     egress: egressSchema,
     mail: mailSchema,
     serviceConnect: serviceConnectSchema,
+    ...workloadSchemas,
   })
   .superRefine((cfg, ctx) => {
     cfg.availabilityZones.forEach((az, i) => {
@@ -575,6 +711,7 @@ export const environmentSchema = z
       ctx.addIssue({ code: "custom", path: ["delivery", "workflowBranch"], message: `must be the deployFrom branch "${from.branch}" (or left out): the role trusts pushes to that branch only` });
     }
     checkIssue14(cfg, ctx);
+    for (const { path, message } of workloadProblems(cfg)) ctx.addIssue({ code: "custom", path, message });
     if (cfg.network.natGateways > cfg.availabilityZones.length) {
       ctx.addIssue({
         code: "custom",

@@ -68,6 +68,17 @@ export const staging: EnvironmentInput = {
   uploads: { versioned: false, preventDestroy: false },
   registry: { keepImages: 20, untaggedExpiryDays: 3, preventDestroy: false },
   delivery: { deployFrom: { branch: "main" } },
+  /**
+   * Issue 14: Laravel's queue on SQS, one queue worker (php artisan queue:work, scaled on the queue's
+   * depth) and two scheduled jobs: Laravel's scheduler every minute (the preset's default) and a
+   * nightly job at 03:00 Japan time (docs/configuration.md "Workers, scheduled jobs and the queue").
+   */
+  queue: {},
+  workers: { default: { desiredCount: 1, autoscaling: { minCount: 1, maxCount: 3 } } },
+  scheduledJobs: {
+    scheduler: {},
+    "nightly-report": { command: ["php", "artisan", "report:nightly"], schedule: "cron(0 3 * * ? *)", timeZone: "Asia/Tokyo" },
+  },
   cluster: { containerInsights: false, execLogRetentionDays: 30 },
   /** Staging is destroyed and rebuilt freely: nothing it holds must survive a destroy (README "Tearing down an environment"). */
   teardown: { secretRecoveryWindowDays: 0, forceDeleteImages: true, forceDestroyBuckets: true },

@@ -91,6 +91,7 @@ export class BootstrapStack extends TerraformStack {
         accountId,
         extraSecretArns: [...new Set(secrets.filter((s) => s.kind === "secretsmanager").map((s) => s.resourceArn))].sort(),
         parameterArns: [...new Set(secrets.filter((s) => s.kind === "ssm").map((s) => s.resourceArn))].sort(),
+        workloads: workloadsOf(environment),
       });
       const from = environment.delivery.deployFrom;
       const promotionSourceRepositoryArns = promotionSourceRepositories(environment, props.environments);
@@ -114,6 +115,7 @@ export class BootstrapStack extends TerraformStack {
           boundaryArn: workloadBoundaryArn(project, name, region, accountId),
           alarmSubscriberLambdaArns: environment.monitoring.subscribers.flatMap((s) => ("lambdaArn" in s ? [s.lambdaArn] : [])),
           promotionSourceRepositoryArns,
+          workloads: workloadsOf(environment),
         },
       });
       roles[name] = deployRole;
@@ -145,4 +147,11 @@ export class BootstrapStack extends TerraformStack {
     new TerraformOutput(this, "github_oidc_provider_arn", { value: this.githubOidc.arn, description: "GitHub Actions OIDC identity provider" });
     Aspects.of(this).add(new Guardrails(RULES, props.waivers ?? []));
   }
+}
+
+/** Issue 14: what the environment's roles need beyond the web services (undefined: nothing, as before). */
+function workloadsOf(environment: EnvironmentConfig): { queues: boolean; schedules: boolean } | undefined {
+  const schedules = Object.keys(environment.scheduledJobs).length > 0;
+  const queues = environment.queue !== undefined || schedules;
+  return queues || schedules ? { queues, schedules } : undefined;
 }

@@ -8,10 +8,10 @@ import type { EnvironmentConfig } from "../config/schema";
 import { Naming } from "../constructs/core/naming";
 import { SUBNET_TIERS } from "../constructs/network/network";
 import { ecrRegistryHost } from "../constructs/compute/registry";
-import { serviceContract, type ServiceContract, type ServiceKey } from "../constructs/compute/service-contract";
+import { serviceContract, workerContract, type ServiceContract, type ServiceKey } from "../constructs/compute/service-contract";
 
 // The per-service names live in constructs/service-contract.ts, which constructs read too.
-export { SERVICE_KEYS, imageTagVariable, serviceContract, type ServiceContract, type ServiceKey } from "../constructs/compute/service-contract";
+export { SERVICE_KEYS, imageTagVariable, serviceContract, workerContract, type ServiceContract, type ServiceKey } from "../constructs/compute/service-contract";
 
 export interface DeployContract {
   readonly environment: string;
@@ -25,6 +25,10 @@ export interface DeployContract {
   readonly migration: Omit<ServiceContract, "serviceName">;
   /** `Name` tags of the private subnets, where tasks (and the migration) run. */
   readonly privateSubnetNames: readonly string[];
+  /** Queue workers by config name (issue 14): rolled out with the backend, same image. @default none */
+  readonly workers?: Readonly<Record<string, ServiceContract>>;
+  /** Names of the scheduled jobs' EventBridge schedules (issue 14), by config name. @default none */
+  readonly schedules?: Readonly<Record<string, string>>;
 }
 
 export function deployContract(config: EnvironmentConfig): DeployContract {
@@ -39,6 +43,8 @@ export function deployContract(config: EnvironmentConfig): DeployContract {
     services: { backend: serviceContract(naming, "backend"), frontend: serviceContract(naming, "frontend") },
     migration: { ...backend, taskFamily: naming.name("ecs", "backend-migrate"), logStreamPrefix: "migrate" },
     privateSubnetNames: config.availabilityZones.map((zone) => naming.name("tag", `${SUBNET_TIERS[1]}-${zone.slice(-1)}`)),
+    workers: Object.fromEntries(Object.keys(config.workers).map((name) => [name, workerContract(naming, name)])),
+    schedules: Object.fromEntries(Object.keys(config.scheduledJobs).map((name) => [name, naming.name("monitoring", `job-${name}`)])),
   };
 }
 

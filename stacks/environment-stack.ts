@@ -26,7 +26,11 @@ import { RunningImages } from "../constructs/compute/running-images";
 import { Guardrails, RULES } from "../constructs/rules";
 import { stateKey, useS3StateBackend } from "../constructs/data/state-backend";
 import { WebService } from "../constructs/compute/web-service";
-import { connectExtras, createWorkloadExtras, extrasContext, extrasServiceProps, type WorkloadExtras } from "./workload-extras";
+import { backendLikeProps, connectExtras, createWorkloadExtras, extrasContext, extrasServiceProps, type WorkloadExtras } from "./workload-extras";
+import type { WorkerService } from "../constructs/compute/worker-service";
+import type { ScheduledJobs } from "../constructs/compute/scheduled-jobs";
+import type { Queue } from "../constructs/data/queue";
+import { createQueue, createScheduledJobs, createWorkers } from "./workloads";
 import { MIGRATION_TASK_DEFINITION_OUTPUT, SERVICE_KEYS, deployContract, imageTagVariable, type DeployContract, type ServiceKey } from "./deploy-contract";
 
 /** The public base URL of the backend API for the configured routing mode. */
@@ -70,6 +74,10 @@ export class EnvironmentStack extends TerraformStack {
   readonly runningImages?: RunningImages;
   /** Cache, mail identity and Service Connect, when config turns them on (stacks/workload-extras.ts). */
   readonly extras: WorkloadExtras;
+  /** Issue 14: the environment's SQS queue (config `queue`), its workers and its scheduled jobs. */
+  readonly queue?: Queue;
+  readonly workers: Record<string, WorkerService>;
+  readonly scheduledJobs?: ScheduledJobs;
 
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, config.name);
@@ -181,6 +189,8 @@ export class EnvironmentStack extends TerraformStack {
       containerInsights: config.cluster.containerInsights,
     });
 
+    this.queue = createQueue(this, config, naming, this.alarms.topic.arn);
+
     if (SERVICE_KEYS.some((key) => config.services[key].image.source === "build")) {
       // Only stacks that build images get the Docker provider, so the others plan without it.
       ecrDockerProvider(this, this.registries.backend.registryHost);
@@ -196,6 +206,27 @@ export class EnvironmentStack extends TerraformStack {
     this.services = { backend: web.backend.service, frontend: web.frontend.service };
     this.database.allowFrom("backend", this.services.backend.securityGroup);
     connectExtras(this.extras, config, this.services);
+
+    const workloads = {
+      config,
+      naming,
+      network: this.network,
+      cluster: this.cluster,
+      clusterName: contract.clusterName,
+      database: this.database,
+      backend: this.services.backend,
+      backendEnvironment: web.backend.environment,
+      backendSecrets: web.backend.secretsByName,
+      image: this.images.backend.reference,
+      queue: this.queue,
+      egressRules: backendLikeProps(this.extras, config).egressRules ?? [],
+      cache: this.extras.cache,
+      alarmTopicArn: this.alarms.topic.arn,
+      permissionsBoundaryArn: boundaryArn,
+      dependsOn: web.backend.dependsOn,
+    };
+    this.workers = createWorkers(this, workloads);
+    this.scheduledJobs = createScheduledJobs(this, workloads);
 
     const operations = this.createOperations(serviceSecrets, monitored, boundaryArn);
     this.secretRotationRedeploy = operations.secretRotationRedeploy;
@@ -221,6 +252,8 @@ export class EnvironmentStack extends TerraformStack {
       services: {
         backend: { serviceName: contract.services.backend.serviceName, secrets: serviceSecrets.backend },
         frontend: { serviceName: contract.services.frontend.serviceName, secrets: serviceSecrets.frontend },
+        // Workers read the backend's secrets: a rotation rolls them too (T15, issue 14).
+        ...Object.fromEntries(Object.keys(this.workers).map((name) => [`worker-${name}`, { serviceName: contract.workers![name].serviceName, secrets: serviceSecrets.backend }])),
       },
       alarmTopicArn: this.alarms.topic.arn,
       permissionsBoundaryArn: boundaryArn,
@@ -232,7 +265,12 @@ export class EnvironmentStack extends TerraformStack {
       clusterName: contract.clusterName,
       services: monitored,
       databaseIdentifier: this.database.identifier,
-      alarms: [...this.alarms.alarms, ...(secretRotationRedeploy.failedAlarm ? [secretRotationRedeploy.failedAlarm] : [])],
+      alarms: [
+        ...this.alarms.alarms,
+        ...(secretRotationRedeploy.failedAlarm ? [secretRotationRedeploy.failedAlarm] : []),
+        ...(this.queue?.deadLetterAlarm ? [this.queue.deadLetterAlarm] : []),
+        ...(this.scheduledJobs ? [this.scheduledJobs.failedAlarm] : []),
+      ],
     });
     const logQueries = new LogQueries(this, "log-queries", {
       folder: naming.prefix,
@@ -267,13 +305,17 @@ export class EnvironmentStack extends TerraformStack {
             }
           : undefined,
       uploadsBucketName: key === "backend" ? this.uploads.bucket.bucket : undefined,
+      queue: key === "backend" && this.queue ? { name: this.queue.name, url: this.queue.url, region: config.region } : undefined,
       appSecrets: this.appSecrets.sources,
       ...extrasContext(this.extras, config, key),
     };
   }
 
   /** One web service with its framework preset's variables and secrets and the user's settings. */
-  private webService(key: ServiceKey, boundaryArn: string): { service: WebService; secrets: SecretSource[] } {
+  private webService(
+    key: ServiceKey,
+    boundaryArn: string,
+  ): { service: WebService; secrets: SecretSource[]; environment: Record<string, string>; secretsByName: Record<string, SecretSource>; dependsOn: ITerraformDependable[] } {
     const { config, naming, contract } = this;
     const settings = config.services[key];
     const preset = PRESETS[settings.framework];
@@ -281,6 +323,18 @@ export class EnvironmentStack extends TerraformStack {
     const userSecrets = Object.fromEntries(Object.entries(settings.secrets).map(([name, ref]) => [name, secretSource(ref, config.region, config.accountId)]));
     const secrets = { ...preset.secrets(ctx), ...userSecrets };
     const migrationCommand = settings.migrationCommand?.map(escapeTemplate) ?? preset.migrationCommand;
+    const environment = { ...preset.environment(ctx), ...escapeValues(settings.environment) };
+    // What a task of this service waits for besides its listener (workers of the backend wait for the same).
+    const ready: ITerraformDependable[] = [
+      ...(key === "backend" ? [this.database.instance] : []),
+      ...(ctx.database?.appUser ? [this.databaseCredentials.appUserSecret] : []),
+      ...(ctx.cache && this.extras.cache ? [this.extras.cache.authTokenSecret] : []),
+      ...imageReady(this.images[key]),
+      ...Object.entries(this.appSecrets.secrets)
+        .filter(([name]) => name in secrets)
+        .map(([, secret]) => secret),
+    ];
+    const extras = extrasServiceProps(this.extras, config, key, contract.services[key].logGroup);
     // Not just `key`: "backend" is the id CDKTF gives the state backend.
     const service = new WebService(this, `${key}-service`, {
       naming,
@@ -304,14 +358,16 @@ export class EnvironmentStack extends TerraformStack {
       autoscaling: settings.autoscaling,
       healthCheckGracePeriodSeconds: this.healthChecks[key].gracePeriodSeconds,
       logRetentionDays: settings.logRetentionDays,
-      environment: { ...preset.environment(ctx), ...escapeValues(settings.environment) },
+      environment,
       secrets,
       loadBalancer: { securityGroup: this.loadBalancer.securityGroup, targetGroup: this.loadBalancer.targetGroups[key] },
       uploadsBucket: ctx.uploadsBucketName ? this.uploads.bucket : undefined,
       migration: migrationCommand ? { command: migrationCommand, contract: contract.migration } : undefined,
       permissionsBoundaryArn: boundaryArn,
       deploymentAlarmNames: this.alarms.deploymentAlarmNames[key],
-      ...extrasServiceProps(this.extras, config, key, contract.services[key].logGroup),
+      ...extras,
+      // The queue (issue 14) and what the extras add (sending mail): one task role for the backend and its workers.
+      taskRoleStatements: [...(key === "backend" && this.queue ? this.queue.consumeStatements("Queue") : []), ...(extras.taskRoleStatements ?? [])],
       // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
       dependsOn: [
         ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
@@ -323,7 +379,7 @@ export class EnvironmentStack extends TerraformStack {
           .map(([, secret]) => secret),
       ],
     });
-    return { service, secrets: Object.values(secrets) };
+    return { service, secrets: Object.values(secrets), environment, secretsByName: secrets, dependsOn: ready };
   }
 
   /** What the alarms and the dashboard need to know about a service, from config. */

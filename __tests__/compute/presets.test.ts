@@ -55,7 +55,8 @@ describe("laravel preset", () => {
 });
 
 describe("rails preset", () => {
-  const json = synthEnvironment(withBackend({ framework: "rails" })).json;
+  // Staging's worker and scheduler use Laravel's default commands; Rails has none (issue 14).
+  const json = synthEnvironment({ ...withBackend({ framework: "rails" }), workers: {}, scheduledJobs: {} }).json;
   const [container] = taskDefinition(json, "webapp-staging-backend").containers;
   const env = environmentOf(container);
 

@@ -115,7 +115,8 @@ describe("ECS services", () => {
   });
 
   test("production scales on CPU between min and max, and Terraform leaves desired_count to the scaler", () => {
-    expect(resourceList(s, "aws_appautoscaling_target")).toHaveLength(0);
+    // Staging's only scaler is its queue worker's (issue 14); its web services run a fixed count.
+    expect(resourceList(s, "aws_appautoscaling_target").filter((t) => !String(t.resource_id).includes("worker-"))).toHaveLength(0);
     expect(resourceList(p, "aws_appautoscaling_target")).toContainEqual(
       expect.objectContaining({ min_capacity: 2, max_capacity: 6, scalable_dimension: "ecs:service:DesiredCount", resource_id: expect.stringContaining("service/") }),
     );
@@ -273,7 +274,8 @@ describe("migration task (T11)", () => {
   });
 
   test("rails migrates with bin/rails db:migrate", () => {
-    const json = synthEnvironment(withBackend({ framework: "rails" })).json;
+    // Staging's worker and scheduler use Laravel's default commands; Rails has none (issue 14).
+    const json = synthEnvironment({ ...withBackend({ framework: "rails" }), workers: {}, scheduledJobs: {} }).json;
     expect(taskDefinition(json, "webapp-staging-backend-migrate").containers[0].command).toEqual(["bin/rails", "db:migrate"]);
   });
 
@@ -282,6 +284,7 @@ describe("migration task (T11)", () => {
       "webapp-staging-backend",
       "webapp-staging-backend-migrate",
       "webapp-staging-frontend",
+      "webapp-staging-worker-default",
     ]);
   });
 

@@ -9,7 +9,13 @@ import { buildStacks, environmentOf, fullSynth, messageOf, policyDocument, produ
 
 const HA_CACHE = { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 7 };
 const withCache = (input: EnvironmentInput, cache: EnvironmentInput["cache"]): EnvironmentInput => ({ ...input, cache });
-const railsBackend = (input: EnvironmentInput): EnvironmentInput => ({ ...input, services: { ...input.services, backend: { ...input.services.backend, framework: "rails" } } });
+// A Rails backend with a Sidekiq worker (Rails has no default worker command or scheduled job).
+const railsBackend = (input: EnvironmentInput): EnvironmentInput => ({
+  ...input,
+  workers: { default: { command: ["bundle", "exec", "sidekiq"] } },
+  scheduledJobs: {},
+  services: { ...input.services, backend: { ...input.services.backend, framework: "rails" } },
+});
 
 const laravel = synthEnvironment(withCache(production, HA_CACHE));
 const rails = synthEnvironment(railsBackend(withCache(staging, { nodeType: "cache.t4g.micro" })));
@@ -74,6 +80,17 @@ describe("GIVEN a production cache with two nodes", () => {
     expect(ingress).toEqual([expect.objectContaining({ referenced_security_group_id: expect.stringMatching(/backend-service_security-group/), from_port: 6379, to_port: 6379, ip_protocol: "tcp" })]);
     const egress = resourceList(json, "aws_vpc_security_group_egress_rule").filter((r) => r.referenced_security_group_id === sgRef);
     expect(egress).toEqual([expect.objectContaining({ security_group_id: expect.stringMatching(/backend-service_security-group/), from_port: 6379 })]);
+  });
+
+  test("THEN a worker of the backend reaches the cache too, on its own security group", () => {
+    const [cacheSg] = Object.entries(resources(rails.json, "aws_security_group")).find(([, sg]) => String(sg.name).endsWith("-cache"))!;
+    const ingress = resourceList(rails.json, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === `\${aws_security_group.${cacheSg}.id}`);
+    expect(ingress.map((r) => String(r.referenced_security_group_id).replace(/_[A-F0-9]+\.id\}$/, "")).sort()).toEqual([
+      "${aws_security_group.backend-service_security-group",
+      "${aws_security_group.worker-default_security-group",
+    ]);
+    const [worker] = taskDefinition(rails.json, "webapp-staging-worker-default").containers;
+    expect(worker.secrets.map((s) => s.name)).toContain("REDIS_PASSWORD");
   });
 
   test("THEN Laravel gets REDIS_HOST/PORT/SCHEME=tls, cache and sessions in redis, and REDIS_PASSWORD only as a secret", () => {

@@ -66,11 +66,15 @@ describe("Database", () => {
     expect(db(s).parameter_group_name).toMatch(/aws_db_parameter_group\./);
   });
 
-  test("port 3306 is open only to the backend's security group", () => {
+  test("port 3306 is open only to the backend's security group (and staging's queue worker's, which runs the backend's code)", () => {
     const dbSg = idOf(s, "aws_security_group", (x) => x.name === "webapp-staging-mysql");
     const backendSg = idOf(s, "aws_security_group", (x) => x.name === "webapp-staging-backend");
+    const workerSg = idOf(s, "aws_security_group", (x) => x.name === "webapp-staging-worker-default");
     const ingress = resourceList(s, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === `\${${dbSg}.id}`);
-    expect(ingress).toEqual([expect.objectContaining({ referenced_security_group_id: `\${${backendSg}.id}`, from_port: 3306, to_port: 3306, ip_protocol: "tcp" })]);
+    expect(ingress).toEqual([
+      expect.objectContaining({ referenced_security_group_id: `\${${backendSg}.id}`, from_port: 3306, to_port: 3306, ip_protocol: "tcp" }),
+      expect.objectContaining({ referenced_security_group_id: `\${${workerSg}.id}`, from_port: 3306, to_port: 3306, ip_protocol: "tcp" }),
+    ]);
     expect(resourceList(s, "aws_vpc_security_group_egress_rule")).toContainEqual(
       expect.objectContaining({ security_group_id: `\${${backendSg}.id}`, referenced_security_group_id: `\${${dbSg}.id}`, from_port: 3306 }),
     );

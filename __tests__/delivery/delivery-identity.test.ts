@@ -31,13 +31,21 @@ describe("permissions boundary", () => {
     }
   });
 
-  test("the boundary grants no IAM action and names no other environment", () => {
+  test("the boundary grants no IAM action (except staging's narrow PassRole for its scheduled jobs) and names no other environment", () => {
     for (const env of ["staging", "production"]) {
       const other = env === "staging" ? "production" : "staging";
       const [doc] = Object.entries(boot.data?.aws_iam_policy_document ?? {})
         .filter(([id]) => id.startsWith(`workload-boundary-${env}_`))
         .map(([, d]) => d as { statement: { actions: string[]; resources: string[] }[] });
-      const actions = doc.statement.flatMap((s) => s.actions);
+      // Issue 14: an environment with scheduled jobs lets its Scheduler role hand the environment's own roles to
+      // ECS tasks, nothing else: without it Scheduler cannot start a task. Production has none.
+      const passRole = doc.statement.filter((s) => s.actions.includes("iam:PassRole"));
+      expect(passRole).toEqual(
+        env === "staging"
+          ? [{ sid: "PassTaskRoles", actions: ["iam:PassRole"], resources: ["arn:aws:iam::111111111111:role/webapp-staging-*"], condition: [{ test: "StringLike", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }] }]
+          : [],
+      );
+      const actions = doc.statement.filter((s) => !passRole.includes(s)).flatMap((s) => s.actions);
       expect(actions.filter((a) => a.startsWith("iam:") || a === "*" || a.endsWith(":*"))).toEqual([]);
       expect(JSON.stringify(doc)).not.toContain(other);
     }
@@ -65,7 +73,8 @@ describe("task and execution role trust (confused deputy)", () => {
     const trusts = Object.values(json.data?.aws_iam_policy_document ?? {})
       .flatMap((d) => (d as { statement: { principals?: { identifiers: string[] }[]; condition?: unknown }[] }).statement)
       .filter((s) => s.principals?.some((p) => p.identifiers.includes("ecs-tasks.amazonaws.com")));
-    expect(trusts).toHaveLength(4); // backend and frontend: task role and execution role
+    // backend and frontend: task role and execution role; staging's queue worker: its execution role (it runs as the backend's task role)
+    expect(trusts).toHaveLength(env === "staging" ? 5 : 4);
     for (const trust of trusts) {
       expect(trust.condition).toEqual([
         { test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] },

@@ -144,14 +144,18 @@ describe("GitHub Actions identities (bootstrap stack)", () => {
       expect(byId.Roles).toEqual([`arn:aws:iam::${account}:role/${prefix}*`]);
     });
 
-    test("iam:PassRole only for the environment's roles, only to ECS tasks, VPC flow logs and the redeploy-on-secret-change Step Functions and EventBridge roles", () => {
+    test("iam:PassRole only for the environment's roles, only to ECS tasks, VPC flow logs, the redeploy-on-secret-change Step Functions and EventBridge roles, and (with scheduled jobs) Scheduler", () => {
       const passing = allows(all).filter((s) => s.actions.some((a) => a === "iam:PassRole" || a === "iam:*"));
       expect(passing).toEqual([
         expect.objectContaining({
           actions: ["iam:PassRole"],
           resources: [expect.stringMatching(new RegExp(`:role/webapp-${env}-\\*$`))],
           condition: [
-            { test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "states.amazonaws.com", "events.amazonaws.com"] },
+            {
+              test: "StringEquals",
+              variable: "iam:PassedToService",
+              values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "states.amazonaws.com", "events.amazonaws.com", ...(env === "staging" ? ["scheduler.amazonaws.com"] : [])],
+            },
           ],
         }),
       ]);

@@ -46,7 +46,7 @@ describe("GIVEN mail through SES", () => {
   });
 
   test("THEN Rails gets the SES v2 delivery method and its sender", () => {
-    const rails = synthEnvironment({ ...withMail(staging, { provider: "ses", fromAddress: "app@staging.example.com" }), services: { ...staging.services, backend: { ...staging.services.backend, framework: "rails" } } }).json;
+    const rails = synthEnvironment({ ...withMail(staging, { provider: "ses", fromAddress: "app@staging.example.com" }), workers: {}, scheduledJobs: {}, services: { ...staging.services, backend: { ...staging.services.backend, framework: "rails" } } }).json;
     expect(environmentOf(taskDefinition(rails, "webapp-staging-backend").containers[0])).toMatchObject({ ACTION_MAILER_DELIVERY_METHOD: "ses_v2", MAIL_FROM: "app@staging.example.com", AWS_REGION: "eu-west-1" });
     expect(resourceList(rails, "aws_sesv2_email_identity_mail_from_attributes")).toEqual([]);
   });

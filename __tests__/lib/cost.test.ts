@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { environments, loadEnvironments } from "../../config";
 import { CostError, estimateAll, estimateStack, FREE_TYPES, PRICED_TYPES, PRICES, splitTasks, unpricedTypes, type Estimate } from "../../lib/cost";
-import type { CostAssumptions, PriceTable } from "../../lib/cost/estimate";
+import { runsPerMonth, type CostAssumptions, type PriceTable } from "../../lib/cost/estimate";
 import { difference } from "../../lib/cost/format";
 import { readmeBlock } from "../../lib/cost/readme";
 import { environmentStacks } from "../../lib/diagram";
@@ -189,7 +189,7 @@ describe("the shipped environments", () => {
   });
 
   test("an unknown resource type is reported", () => {
-    expect(unpricedTypes({ resource: { aws_sqs_queue: { q: {} }, aws_vpc: { v: {} } } })).toEqual(["aws_sqs_queue"]);
+    expect(unpricedTypes({ resource: { aws_kinesis_stream: { q: {} }, aws_vpc: { v: {} } } })).toEqual(["aws_kinesis_stream"]);
   });
 
   test("estimates follow config: Spot and one NAT in staging, Multi-AZ and three NATs in production", () => {
@@ -247,4 +247,24 @@ test("the pull-request workflow runs the cost script on base and head and commen
   expect(steps.some((s) => /npm run --silent cost -- --json > "\$RUNNER_TEMP\/cost-head\.json"/.test(s.run ?? ""))).toBe(true);
   expect(steps.some((s) => /cost -- diff "\$RUNNER_TEMP\/cost-base\.json" "\$RUNNER_TEMP\/cost-head\.json"/.test(s.run ?? ""))).toBe(true);
   expect(steps.find((s) => /comment/i.test(s.name ?? ""))!.run).toContain("cost-comment.md");
+});
+
+describe("scheduled tasks (issue 14)", () => {
+  test("runs a month: rate expressions exactly, cron minutes x hours every day, at() and restricted fields not counted", () => {
+    expect(runsPerMonth("rate(1 minute)", 730)).toBe(43_800);
+    expect(runsPerMonth("rate(5 minutes)", 730)).toBe(8_760);
+    expect(runsPerMonth("rate(2 hours)", 730)).toBe(365);
+    expect(runsPerMonth("cron(0 3 * * ? *)", 730)).toBeCloseTo(30.42, 2);
+    expect(runsPerMonth("cron(0,30 9 * * ? *)", 730)).toBeCloseTo(60.83, 2);
+    expect(runsPerMonth("cron(*/15 * * * ? *)", 730)).toBe(4 * 24 * (730 / 24));
+    expect(runsPerMonth("at(2026-12-31T23:00:00)", 730)).toBe(0);
+  });
+
+  test("staging prices Laravel's every-minute scheduler as 43,800 one-minute tasks on Fargate Spot", () => {
+    const config = loadEnvironments(environments).find((c) => c.name === "staging")!;
+    const stack = readStack(join(outdir, "stacks", "staging"));
+    const lines = estimateStack("staging", config.region, stack, config.cost).lines.filter((l) => l.item.startsWith("webapp-staging-job-scheduler "));
+    expect(lines.map((l) => l.priceKey)).toEqual(["fargateSpot.x86_64.vcpuHour", "fargateSpot.x86_64.gbHour"]);
+    expect(lines[0].quantity).toBeCloseTo((43_800 / 60) * 0.5, 5);
+  });
 });

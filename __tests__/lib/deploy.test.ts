@@ -662,6 +662,53 @@ describe("deploy: step 5, waiting for the services", () => {
   });
 });
 
+describe("deploy: step 5 with queue workers (issue 14)", () => {
+  const worker = (name: string) => ({
+    serviceName: `shop-staging-worker-${name}`,
+    taskFamily: `shop-staging-worker-${name}`,
+    containerName: `worker-${name}`,
+    securityGroupName: `shop-staging-worker-${name}`,
+    logGroup: `/shop/staging/ecs/worker-${name}`,
+    logStreamPrefix: "ecs",
+    repositoryName: "shop-staging-backend",
+  });
+  const withWorkers = (...names: string[]): DeployContract => ({ ...contract, workers: Object.fromEntries(names.map((n) => [n, worker(n)])) });
+  const stable = (name: string, revision = 7) => ({ ...service("backend", [deployment({ taskDefinition: TD(name, revision) })]), serviceName: name });
+  beforeEach(() => ecs.on(DescribeTaskDefinitionCommand).callsFake((input) => ({ taskDefinition: { taskDefinitionArn: TD(input.taskDefinition, 7) } })));
+
+  test("waits for each worker too, on its own family's new revision, and returns every revision", async () => {
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [stable("shop-staging-backend"), stable("shop-staging-frontend"), { ...stable("shop-staging-worker-default"), deployments: [deployment({ taskDefinition: TD("shop-staging-worker-default", 7), rolloutState: "IN_PROGRESS" })] }] })
+      .resolves({ services: [stable("shop-staging-backend"), stable("shop-staging-frontend"), stable("shop-staging-worker-default")] });
+    const running = await waitForServicesStable(withWorkers("default"), { intervalMs: 1_000, timeoutMs: 60_000 }, deps());
+    expect(running).toEqual({
+      backend: TD("shop-staging-backend", 7),
+      frontend: TD("shop-staging-frontend", 7),
+      "worker default": TD("shop-staging-worker-default", 7),
+    });
+    expect(ecs.commandCalls(DescribeServicesCommand)[0].args[0].input.services).toEqual(["shop-staging-backend", "shop-staging-frontend", "shop-staging-worker-default"]);
+    expect(ecs.commandCalls(DescribeServicesCommand)).toHaveLength(2);
+    expect(lines).toContain("      worker default: 2/2 running, COMPLETED, shop-staging-worker-default:7 (stable)");
+  });
+
+  test("a worker rolled back by its circuit breaker fails the deploy, naming the worker and its logs", async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [stable("shop-staging-backend"), stable("shop-staging-frontend"), stable("shop-staging-worker-mail", 6)],
+    });
+    await expect(waitForServicesStable(withWorkers("mail"), { intervalMs: 1, timeoutMs: 10 }, deps())).rejects.toThrow(
+      /The worker mail rollout failed: the service was rolled back: it runs shop-staging-worker-mail:6 instead of shop-staging-worker-mail:7[\s\S]*aws logs tail \/shop\/staging\/ecs\/worker-mail/,
+    );
+  });
+
+  test("more than ten services are described in batches of ten (the DescribeServices limit)", async () => {
+    const names = Array.from({ length: 9 }, (_, i) => `w${i}`);
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({ services: input.services.map((n) => stable(n)) }));
+    await waitForServicesStable(withWorkers(...names), { intervalMs: 1, timeoutMs: 10 }, deps());
+    expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services!.length)).toEqual([10, 1]);
+  });
+});
+
 describe("assessRollout (the rollback rule)", () => {
   const expected = TD("shop-staging-backend", 7);
   const svc = (deployments: Deployment[]) => service("backend", deployments);
@@ -818,12 +865,22 @@ describe("the real stacks (synthesized from config/) agree with the deploy contr
     });
   };
 
+  const exactAddress = (json: SynthesizedStack, type: string, family: string) =>
+    `${type}.${Object.entries(json.resource?.[type] ?? {}).find(([, body]) => body.family === family)![0]}`;
+
   test("step 2 finds the migration's resources and leaves exactly the services and their dependents to cdktf deploy", () => {
     for (const { config, contract, json, sources } of real()) {
       const { targets, required, deferred } = findApplyTargets(json, contract, sources);
       expect(required.every((address) => targets.includes(address))).toBe(true);
-      expect(deferred.filter((a) => a.startsWith("aws_ecs_service."))).toHaveLength(2);
-      expect(deferred.every((a) => /^aws_(ecs_service|appautoscaling_target|appautoscaling_policy)\./.test(a))).toBe(true);
+      const workers = Object.keys(config.workers).length;
+      expect(deferred.filter((a) => a.startsWith("aws_ecs_service."))).toHaveLength(2 + workers);
+      // Schedules start tasks of the backend's new task definition: they too wait for the migration (issue 14).
+      expect(deferred.filter((a) => a.startsWith("aws_scheduler_schedule."))).toHaveLength(Object.keys(config.scheduledJobs).length);
+      // A queue worker's scaling alarms point at its scaling policies, so they follow the service.
+      expect(deferred.filter((a) => a.startsWith("aws_cloudwatch_metric_alarm.")).every((a) => a.startsWith("aws_cloudwatch_metric_alarm.worker-"))).toBe(true);
+      expect(deferred.every((a) => /^aws_(ecs_service|appautoscaling_target|appautoscaling_policy|scheduler_schedule|cloudwatch_metric_alarm)\./.test(a))).toBe(true);
+      // The worker's task definition is applied in step 2, like the backend's (its service then points at it).
+      for (const name of Object.keys(config.workers)) expect(targets).toContain(exactAddress(json, "aws_ecs_task_definition", contract.workers![name].taskFamily));
       // What the migration needs at run time although nothing in it refers to them:
       const types = new Set(targets.map((t) => t.split(".")[0]));
       for (const type of ["aws_iam_role_policy", "aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule", "aws_route", "aws_route_table_association", "aws_nat_gateway"]) {

@@ -156,6 +156,14 @@ test("workers (services without a load balancer) and schedules are drawn, with t
   expect(unaccountedTypes(stack)).toEqual([]);
 });
 
+test("staging's queue is drawn with its dead-letter queue, the services that use it, and the scheduler's dead letters (issue 14)", () => {
+  const text = readFileSync(join(__dirname, "..", "..", "docs", "diagrams", "staging.mmd"), "utf8");
+  expect(text).toMatch(/queue_140BE0E7 -->\|"dead letters"\| queue_dead_letter_queue_/);
+  expect(text).toMatch(/backend_service_97A8D48A -->\|"messages"\| queue_140BE0E7/);
+  expect(text).toMatch(/worker_default_service_EBFE9BA2 -->\|"messages"\| queue_140BE0E7/);
+  expect(text).toMatch(/scheduled_jobs_job_scheduler_919FDE7A -->\|"failed starts"\| scheduled_jobs_dead_letter_queue_/);
+});
+
 test("a Lambda subscriber of the alarm topic is drawn with its invoke permission", () => {
   // GIVEN a topic with a Lambda subscription and the permission that lets SNS invoke it, and one alarm on the topic
   const fn = "arn:aws:lambda:eu-west-1:111111111111:function:chat-forwarder";
@@ -179,8 +187,8 @@ test("a Lambda subscriber of the alarm topic is drawn with its invoke permission
 });
 
 test("a resource type that is neither drawn nor ignored is reported", () => {
-  const stack: StackJson = { resource: { aws_sqs_queue: { jobs: { name: "jobs" } }, aws_vpc: { v: { cidr_block: "10.0.0.0/16" } } } };
-  expect(unaccountedTypes(stack)).toEqual(["aws_sqs_queue"]);
+  const stack: StackJson = { resource: { aws_kinesis_stream: { events: { name: "events" } }, aws_vpc: { v: { cidr_block: "10.0.0.0/16" } } } };
+  expect(unaccountedTypes(stack)).toEqual(["aws_kinesis_stream"]);
 });
 
 test("the SVG is rendered in-process by Graphviz (WebAssembly) and carries every node title", async () => {

@@ -44,6 +44,14 @@ describe("GIVEN outbound rules for the backend", () => {
     expect(rules).toContainEqual(expect.objectContaining({ from_port: 443, cidr_ipv6: "2001:db8::/32" }));
   });
 
+  test("THEN the backend's workers (same code, issue 14) get the same outbound rules on their own group", () => {
+    const worker = egressOf(custom, "worker-default");
+    const configured = (rules: Record<string, unknown>[]) => rules.filter((r) => !/^(HTTPS to AWS APIs|MySQL to the database)/.test(String(r.description))).map((r) => r.description).sort();
+    expect(configured(worker)).toHaveLength(4);
+    expect(configured(worker)).toEqual(configured(egressOf(custom, "backend")));
+    expect(worker).toContainEqual(expect.objectContaining({ from_port: 587, cidr_ipv4: "203.0.113.0/24", description: SMTP.reason }));
+  });
+
   test("THEN the frontend is untouched and the security groups are byte-identical (a changed list never replaces a group)", () => {
     expect(egressOf(custom, "frontend")).toHaveLength(1);
     expect(resources(custom, "aws_security_group")).toEqual(resources(plain, "aws_security_group"));

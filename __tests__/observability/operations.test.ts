@@ -24,6 +24,7 @@ const one = <T = Record<string, any>>(json: Synth, type: string): T => {
   if (list.length !== 1) throw new Error(`expected one ${type}, found ${list.length}`);
   return list[0] as T;
 };
+const SCALING_TRIGGERS = ["worker-default-queue-backlog", "worker-default-queue-empty"];
 const alarmsOf = (json: Synth) => Object.fromEntries(resourceList(json, "aws_cloudwatch_metric_alarm").map((a: any) => [a.alarm_name, a])) as Record<string, any>;
 
 describe("MySQL versions (item 3)", () => {
@@ -138,7 +139,11 @@ describe("credentials that survive rotation (item 1, T15)", () => {
       Parameters: { Cluster: `webapp-${name}-cluster`, "Service.$": "$.service", ForceNewDeployment: true },
     });
     // Only the backend reads secrets (APP_KEY, the app user); the frontend reads none and gets no rule.
-    const rule = one(json, "aws_cloudwatch_event_rule");
+    // Staging's queue worker reads the backend's secrets and gets a rule of its own (issue 14).
+    const rules = resourceList(json, "aws_cloudwatch_event_rule");
+    expect(rules.map((r) => r.name)).toEqual([`webapp-${name}-backend-secret-changed`, ...(name === "staging" ? ["webapp-staging-worker-default-secret-changed"] : [])]);
+    if (name === "staging") expect(rules[1].event_pattern).toBe(rules[0].event_pattern);
+    const rule = rules[0] as Record<string, any>;
     expect(rule.name).toBe(`webapp-${name}-backend-secret-changed`);
     const pattern = JSON.parse(rule.event_pattern);
     const prefixes = [{ prefix: `arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/${name}/APP_KEY-` }, { prefix: `arn:aws:secretsmanager:eu-west-1:111111111111:secret:webapp/${name}/database/app-user-` }];
@@ -152,9 +157,9 @@ describe("credentials that survive rotation (item 1, T15)", () => {
         ],
       },
     });
-    const target = one(json, "aws_cloudwatch_event_target");
-    expect(JSON.parse(target.input)).toEqual({ service: `webapp-${name}-backend` });
-    expect(target.arn).toMatch(/^\$\{aws_sfn_state_machine\..*\.arn\}$/);
+    const targets = resourceList(json, "aws_cloudwatch_event_target") as Record<string, any>[];
+    expect(targets.map((t) => JSON.parse(t.input))).toEqual([{ service: `webapp-${name}-backend` }, ...(name === "staging" ? [{ service: "webapp-staging-worker-default" }] : [])]);
+    for (const target of targets) expect(target.arn).toMatch(/^\$\{aws_sfn_state_machine\..*\.arn\}$/);
   });
 
   test.each(envs)("%s: both roles reach only this environment's services and state machine", (name) => {
@@ -164,7 +169,11 @@ describe("credentials that survive rotation (item 1, T15)", () => {
       {
         sid: "RedeployServices",
         actions: ["ecs:UpdateService"],
-        resources: [`arn:aws:ecs:eu-west-1:111111111111:service/webapp-${name}-cluster/webapp-${name}-backend`, `arn:aws:ecs:eu-west-1:111111111111:service/webapp-${name}-cluster/webapp-${name}-frontend`],
+        resources: [
+          `arn:aws:ecs:eu-west-1:111111111111:service/webapp-${name}-cluster/webapp-${name}-backend`,
+          `arn:aws:ecs:eu-west-1:111111111111:service/webapp-${name}-cluster/webapp-${name}-frontend`,
+          ...(name === "staging" ? ["arn:aws:ecs:eu-west-1:111111111111:service/webapp-staging-cluster/webapp-staging-worker-default"] : []),
+        ],
       },
     ]);
     expect(policyDocument(json, "events-role-permissions").statement).toEqual([
@@ -197,7 +206,10 @@ describe("alarms and notifications (item 2)", () => {
       "db-freeable-memory",
       "db-connections",
       "redeploy-on-secret-change-failed",
+      // Staging's queue, scheduled jobs and queue worker (issue 14): two pages, two scaling triggers.
+      ...(name === "staging" ? ["jobs-dead-letters", "scheduled-job-not-started", ...SCALING_TRIGGERS] : []),
     ].map((a) => `webapp-${name}-${a}`);
+  const isScalingTrigger = (alarmName: string) => SCALING_TRIGGERS.some((t) => alarmName.endsWith(`-${t}`));
 
   test.each(envs)("%s: every alarm exists and notifies the environment's topic when it fires and clears", (name) => {
     const json = synths[name];
@@ -205,9 +217,13 @@ describe("alarms and notifications (item 2)", () => {
     expect(Object.keys(alarms).sort()).toEqual(expected(name).sort());
     const topic = `\${aws_sns_topic.${Object.keys(resources(json, "aws_sns_topic"))[0]}.arn}`;
     expect(one(json, "aws_sns_topic").name).toBe(`webapp-${name}-alarms`);
-    for (const alarm of Object.values(alarms)) {
+    for (const alarm of Object.values(alarms).filter((a) => !isScalingTrigger(a.alarm_name))) {
       expect(alarm.alarm_actions).toEqual([topic]);
       expect(alarm.ok_actions).toEqual([topic]);
+    }
+    // A queue worker's scaling triggers act on its scaling policies and page nobody.
+    for (const alarm of Object.values(alarms).filter((a) => isScalingTrigger(a.alarm_name))) {
+      expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_appautoscaling_policy\.worker-/)]);
     }
   });
 
@@ -293,7 +309,8 @@ describe("logs that answer questions (item 5)", () => {
       "Database: CPU % and connections",
       "Database: free storage and freeable memory (bytes)",
     ]);
-    expect(body.widgets[0].properties.alarms).toHaveLength(Object.keys(alarmsOf(synths[name])).length);
+    // Every alarm that pages is on the dashboard (a queue worker's scaling triggers are not pages).
+    expect(body.widgets[0].properties.alarms).toHaveLength(Object.keys(alarmsOf(synths[name])).filter((a) => !/-queue-(backlog|empty)$/.test(a)).length);
     const namespaces = new Set(body.widgets.flatMap((w: any) => (w.properties.metrics ?? []).map((m: any[]) => m[0])));
     expect([...namespaces].sort()).toEqual(["AWS/ApplicationELB", "AWS/ECS", "AWS/RDS"]);
     expect(JSON.stringify(body)).toContain(`webapp-${name}-frontend`);

@@ -35,8 +35,13 @@ const examples: Array<[string, string[], () => unknown]> = [
       ]),
   ],
   [
-    "images built from the example contexts",
-    ['image: { source: "build", context: "examples/backend" }, migrationCommand: ["node", "migrate.js"]', 'image: { source: "build", context: "examples/frontend" }'],
+    "images built from the example contexts, with the example worker and scheduled job",
+    [
+      'image: { source: "build", context: "examples/backend" }, migrationCommand: ["node", "migrate.js"]',
+      'image: { source: "build", context: "examples/frontend" }',
+      'workers: { default: { command: ["node", "worker.js"] } }',
+      'scheduledJobs: { scheduler: { command: ["node", "schedule.js"], schedule: "rate(1 minute)" } }',
+    ],
     () =>
       loadEnvironment({
         ...staging,
@@ -44,6 +49,8 @@ const examples: Array<[string, string[], () => unknown]> = [
           backend: { ...staging.services.backend, image: { source: "build", context: "examples/backend" }, migrationCommand: ["node", "migrate.js"] },
           frontend: { ...staging.services.frontend, image: { source: "build", context: "examples/frontend" } },
         },
+        workers: { default: { command: ["node", "worker.js"] } },
+        scheduledJobs: { scheduler: { command: ["node", "schedule.js"], schedule: "rate(1 minute)" } },
       }),
   ],
   ["an image by tag", ['`{ source: "tag", tag: "v0.1.0", verifyTagExists?: true }`'], () => loadEnvironment({ ...staging, services: { ...staging.services, backend: { ...staging.services.backend, image: { source: "tag", tag: "v0.1.0", verifyTagExists: true } } } })],

@@ -65,6 +65,12 @@ const CASES: [string, ResourceView[], ResourceView[], RegExp][] = [
   ["ECS.8", [view("aws_ecs_task_definition", containers([goodContainer]))], [view("aws_ecs_task_definition", containers([{ ...goodContainer, environment: [{ name: "DB_PASSWORD", value: "x" }] }]))], /DB_PASSWORD look like secrets/],
   ["ECS.9", [view("aws_ecs_task_definition", containers([goodContainer]))], [view("aws_ecs_task_definition", containers([{ name: "app" }]))], /app have no log configuration/],
   ["ECS.12", [view("aws_ecs_cluster", { setting: [{ name: "containerInsights", value: "enabled" }] })], [view("aws_ecs_cluster", { setting: [{ name: "containerInsights", value: "disabled" }] })], /containerInsights is not enabled/],
+  [
+    "SQS.1",
+    [view("aws_sqs_queue", { sqs_managed_sse_enabled: true }), view("aws_sqs_queue", { kms_master_key_id: "arn:aws:kms:eu-west-1:111111111111:key/k" })],
+    [view("aws_sqs_queue", { sqs_managed_sse_enabled: false })],
+    /neither sqs_managed_sse_enabled nor kms_master_key_id/,
+  ],
   ["ECR.1", [view("aws_ecr_repository", { image_scanning_configuration: { scan_on_push: true } })], [view("aws_ecr_repository", {})], /scan_on_push is not true/],
   ["ECR.2", [view("aws_ecr_repository", { image_tag_mutability: "IMMUTABLE" })], [view("aws_ecr_repository", {})], /image_tag_mutability is MUTABLE \(the default\)/],
   (() => {
@@ -161,7 +167,8 @@ function opsCases(): [string, ResourceView[], ResourceView[], RegExp][] {
   const subscription = view("aws_sns_topic_subscription", { topic_arn: ref(topic, "arn"), protocol: "email", endpoint: "ops@example.com" });
   const alarm = (target: ResourceView) => view("aws_cloudwatch_metric_alarm", { alarm_name: "a", alarm_actions: [ref(target, "arn")] }, { id: `alarm_${target.logicalId}` });
   const deployAlarm = alarm(topic);
-  const withAlarms = (alarms: Record<string, unknown> | undefined) => view("aws_ecs_service", { desired_count: 2, alarms }, { id: "svc_ops" });
+  const balanced = { load_balancer: [{ container_name: "backend", container_port: 8000, target_group_arn: "tg" }] };
+  const withAlarms = (alarms: Record<string, unknown> | undefined) => view("aws_ecs_service", { desired_count: 2, alarms, ...balanced }, { id: "svc_ops" });
   const task = (valueFrom: string) => view("aws_ecs_task_definition", containers([{ ...goodContainer, secrets: [{ name: "DB_PASSWORD", valueFrom }] }]));
   return [
     [
@@ -243,10 +250,24 @@ describe("not applicable", () => {
   });
 
   test("OPS.1 and OPS.2 name what is missing: unknown alarm names, alarms without a topic", () => {
-    const svc = view("aws_ecs_service", { alarms: { alarm_names: ["elsewhere-5xx"], enable: true, rollback: true } });
+    const lb = { load_balancer: [{ container_name: "backend", container_port: 8000, target_group_arn: "tg" }] };
+    const svc = view("aws_ecs_service", { alarms: { alarm_names: ["elsewhere-5xx"], enable: true, rollback: true }, ...lb });
     expect(run(ruleById.get("OPS.1")!, [svc])).toEqual({ status: "non-compliant", problem: "deployment alarm(s) elsewhere-5xx are not alarms of this stack" });
-    expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", {})])).toEqual({ status: "non-compliant", problem: "has no deployment alarms with rollback" });
+    expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", lb)])).toEqual({ status: "non-compliant", problem: "has no deployment alarms with rollback" });
+    // A queue worker has no load balancer, so no request signal to alarm on: not applicable.
+    expect(run(ruleById.get("OPS.1")!, [view("aws_ecs_service", {})])).toEqual({ status: "not-applicable" });
     expect(run(ruleById.get("OPS.2")!, [view("aws_cloudwatch_metric_alarm", { alarm_actions: [] })])).toEqual({ status: "non-compliant", problem: "notifies no SNS topic of this stack" });
+  });
+
+  test("OPS.2 ignores scaling triggers: alarms whose only actions are scaling policies page nobody by design", () => {
+    const policy = view("aws_appautoscaling_policy", { name: "scale-out" }, { id: "scaleout" });
+    const trigger = view("aws_cloudwatch_metric_alarm", { alarm_name: "backlog", alarm_actions: [ref(policy, "arn")] });
+    expect(run(ruleById.get("OPS.2")!, [trigger, policy])).toEqual({ status: "not-applicable" });
+  });
+
+  test("SQS.1 accepts a KMS key instead of SSE-SQS, and a queue that says nothing is non-compliant", () => {
+    expect(run(ruleById.get("SQS.1")!, [view("aws_sqs_queue", { kms_master_key_id: "arn:aws:kms:eu-west-1:111111111111:key/k" })])).toEqual({ status: "compliant" });
+    expect(run(ruleById.get("SQS.1")!, [view("aws_sqs_queue", {})]).status).toBe("non-compliant");
   });
 
   test("SG.2 ignores rules that are not open to the internet", () => {

@@ -10,8 +10,8 @@
  */
 import type { EnvironmentInput } from "../../config";
 
-export type Group = "app" | "runtime" | "edge";
-export const GROUPS: readonly Group[] = ["app", "runtime", "edge"];
+export type Group = "app" | "runtime" | "edge" | "cache";
+export const GROUPS: readonly Group[] = ["app", "runtime", "edge", "cache"];
 
 export interface MatrixRow {
   readonly id: string;
@@ -126,8 +126,7 @@ export const MATRIX: readonly MatrixRow[] = [
       domain: { ...i.domain, alternativeNames: [...(i.domain.alternativeNames ?? []), `api.${i.domain.name}`] },
     }),
   },
-  // Issue 14: optional parts switched on in a running environment (all in "edge": none of its other rows
-  // looks at the backend's task definition or the frontend's variables these change).
+  // Issue 14: optional parts switched on in a running environment.
   {
     id: "service-connect",
     title: "Service Connect enabled",
@@ -135,9 +134,11 @@ export const MATRIX: readonly MatrixRow[] = [
     change: (i) => ({ ...i, serviceConnect: { enabled: true } }),
   },
   {
+    // A group of its own: the new cache's endpoint is only known after apply, so the backend's and the
+    // workers' container definitions become unknown in this plan; other rows look into them.
     id: "cache",
     title: "a cache added (two nodes, failover across zones)",
-    group: "edge",
+    group: "cache",
     change: (i) => ({ ...i, cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 1 } }),
   },
   {
@@ -146,6 +147,26 @@ export const MATRIX: readonly MatrixRow[] = [
     group: "edge",
     // The identity is example.com, so the "domain" row's new site name leaves it alone.
     change: (i) => ({ ...i, mail: { provider: "ses", domain: "example.com", fromAddress: "no-reply@example.com", mailFromSubdomain: "mail" } }),
+  },
+  // --- issue 14: turning the queue, a worker and a scheduled job on, and changing them ---
+  {
+    id: "workloads-on",
+    title: "a queue, a worker and Laravel's scheduler added",
+    group: "edge",
+    // Two tasks: guardrail ENV.3 holds production workers to it, like the web services.
+    change: (i) => ({ ...i, queue: {}, workers: { default: { desiredCount: 2 } }, scheduledJobs: { scheduler: {} } }),
+    only: { environment: "production", reason: "staging already runs them (config/staging.ts)" },
+  },
+  {
+    id: "workloads-change",
+    title: "a worker's command and a job's schedule and time zone",
+    group: "edge",
+    change: (i) => ({
+      ...i,
+      workers: { ...i.workers, default: { ...i.workers?.default, command: ["php", "artisan", "queue:work", "--queue=high,default"] } },
+      scheduledJobs: { ...i.scheduledJobs, "nightly-report": { ...i.scheduledJobs?.["nightly-report"], schedule: "cron(30 4 * * ? *)", timeZone: "Europe/Berlin" } },
+    }),
+    only: { environment: "staging", reason: "production has no worker or scheduled job to change" },
   },
 ];
 

@@ -67,8 +67,10 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
 
     test("the review blocks only what a row says it blocks", () => {
       const blocked = review(group).blocking.map((c) => c.address);
-      // The rollback row: the backend's task definition and its migration task (same image).
-      const expected = group === "runtime" ? [expect.stringMatching(/^aws_ecs_task_definition\.backend-service_migration-task-definition_/), expect.stringMatching(TASK("backend"))] : [];
+      // The rollback row: the backend's task definition and its migration task (same image), and staging's
+      // queue worker, which runs the backend's image too (issue 14).
+      const worker = env === "staging" ? [expect.stringMatching(/^aws_ecs_task_definition\.worker-default_task-definition_/)] : [];
+      const expected = group === "runtime" ? [expect.stringMatching(/^aws_ecs_task_definition\.backend-service_migration-task-definition_/), expect.stringMatching(TASK("backend")), ...worker] : [];
       expect(blocked.sort()).toEqual(expected);
     });
   });
@@ -147,7 +149,9 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
       );
       expect(toText(review("runtime"))).toContain("ROLLBACK: the new tag is older than the running one");
       const allow = review("runtime").blocking.map((c) => c.address);
-      expect(allow).toHaveLength(2);
+      // The backend's task definition and its migration's, plus each worker's (workers run the backend's image: issue 14).
+      expect(allow.filter((a) => !/^aws_ecs_task_definition\.worker-/.test(a))).toHaveLength(2);
+      expect(allow.filter((a) => /^aws_ecs_task_definition\.worker-/.test(a))).toHaveLength(env === "staging" ? 1 : 0);
       expect(reviewPlan(plan("runtime"), { allow: [task.address] }).blocked).toBe(true);
       expect(reviewPlan(plan("runtime"), { allow }).blocked).toBe(false);
     },
@@ -212,14 +216,14 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
       expect(frontend.environment?.added).toEqual({ BACKEND_INTERNAL_URL: "http://backend:8000" });
     },
     cache: () => {
-      const group = only(plan("edge"), /^aws_elasticache_replication_group\./);
+      const group = only(plan("cache"), /^aws_elasticache_replication_group\./);
       expect(actions(group)).toBe("create");
       expect(group.change.after).toMatchObject({ engine: "valkey", transit_encryption_enabled: true, at_rest_encryption_enabled: "true", num_cache_clusters: 2 });
       expect(JSON.stringify(group.change.after)).not.toContain("auth_token\":\"");
-      for (const pattern of [/^aws_elasticache_subnet_group\./, /^aws_security_group\.cache_/, /^aws_secretsmanager_secret\.cache_auth-token_/]) expect(actions(only(plan("edge"), pattern))).toBe("create");
+      for (const pattern of [/^aws_elasticache_subnet_group\./, /^aws_security_group\.cache_/, /^aws_secretsmanager_secret\.cache_auth-token_/]) expect(actions(only(plan("cache"), pattern))).toBe("create");
       // The backend reads the token through its execution role, rolled in place.
-      expect(actions(only(plan("edge"), EXEC_POLICY("backend")))).toBe("update");
-      expect(only(plan("edge"), EXEC_POLICY("backend")).change.after?.policy).toContain(`secret:webapp/${env}/cache/auth-token-??????`);
+      expect(actions(only(plan("cache"), EXEC_POLICY("backend")))).toBe("update");
+      expect(only(plan("cache"), EXEC_POLICY("backend")).change.after?.policy).toContain(`secret:webapp/${env}/cache/auth-token-??????`);
     },
     mail: () => {
       expect(actions(only(plan("edge"), /^aws_sesv2_email_identity\.mail_identity_/))).toBe("create");
@@ -228,6 +232,32 @@ describe.each(ENVIRONMENTS)("%s: the change matrix", (env) => {
       const taskPolicy = only(plan("edge"), /^aws_iam_role_policy\.backend-service_task-role-policy_/);
       expect(actions(taskPolicy)).toBe("update");
       expect(taskPolicy.change.after?.policy).toContain("arn:aws:ses:eu-west-1:111111111111:identity/example.com");
+    },
+    "workloads-on": () => {
+      // Everything new is created; nothing that runs is replaced or deleted (the group invariants hold too).
+      for (const pattern of [/^aws_sqs_queue\.queue_/, /^aws_sqs_queue\.queue_dead-letter-queue_/, /^aws_sqs_queue\.scheduled-jobs_dead-letter-queue_/, /^aws_ecs_service\.worker-default_/, /^aws_scheduler_schedule\.scheduled-jobs_job-scheduler_/, /^aws_iam_role\.scheduled-jobs_role_/]) {
+        expect(changeOf(plan("edge"), pattern).map(actions)).toContain("create");
+      }
+      expect(actions(only(plan("edge"), SERVICE("backend")))).toBe("update");
+      // The backend's task role gains the queue, in place; its container gains the sqs connection.
+      const taskPolicy = only(plan("edge"), /^aws_iam_role_policy\.backend-service_task-role-policy_/);
+      expect(actions(taskPolicy)).toBe("update");
+      expect(taskPolicy.change.after?.policy).toContain(`arn:aws:sqs:eu-west-1:111111111111:webapp-${env}-jobs`);
+      const [backend] = reviewed(review("edge"), TASK("backend")).taskDefinition!.containers;
+      // (The cache and mail rows of this group add their own variables.)
+      expect(backend.environment?.added).toMatchObject({ QUEUE_CONNECTION: "sqs", SQS_PREFIX: "https://sqs.eu-west-1.amazonaws.com/111111111111", SQS_QUEUE: `webapp-${env}-jobs` });
+      expect(actions(only(plan("edge"), /^aws_security_group\.backend-service_/))).toBe("no-op");
+    },
+    "workloads-change": () => {
+      // The worker's task definition gets a new revision (the old one is kept) and its service rolls in place.
+      const [worker] = reviewed(review("edge"), /^aws_ecs_task_definition\.worker-default_task-definition_/).taskDefinition!.containers;
+      expect(worker.command).toEqual({ from: ["php", "artisan", "queue:work", "--sleep=3", "--tries=3", "--max-time=3600"], to: ["php", "artisan", "queue:work", "--queue=high,default"] });
+      expect(actions(only(plan("edge"), /^aws_ecs_service\.worker-default_/))).toBe("update");
+      expect(actions(only(plan("edge"), /^aws_security_group\.worker-default_/))).toBe("no-op");
+      // The schedule is updated in place, in its new time zone.
+      const schedule = only(plan("edge"), /^aws_scheduler_schedule\.scheduled-jobs_job-nightly-report_/);
+      expect(actions(schedule)).toBe("update");
+      expect([schedule.change.after?.schedule_expression, schedule.change.after?.schedule_expression_timezone]).toEqual(["cron(30 4 * * ? *)", "Europe/Berlin"]);
     },
     routing: () => {
       const rule = only(plan("edge"), /^aws_lb_listener_rule\.load-balancer_backend-rule_/);

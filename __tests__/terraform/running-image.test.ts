@@ -33,9 +33,12 @@ test("with no -var, the running tag wins over an older config tag: the frontend 
   expect(changes(TASK("frontend")).map((c) => c.change.actions.join())).toEqual(["no-op"]);
   expect(imageOf(changes(TASK("frontend"))[0], "after")).toBe(`${REPOSITORY("frontend")}:${RUNNING_TAG}`);
   expect(plan.output_changes?.frontend_image_tag_running?.after).toBe(RUNNING_TAG);
-  // Only the backend's explicit rollback changes anything.
+  // Only the backend's explicit rollback changes anything: the backend, and what runs its image or task
+  // definition (staging's queue worker and its scheduled jobs, issue 14).
   const changing = (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && c.change.actions.join() !== "no-op").map((c) => c.address);
-  expect(changing.filter((a) => !TASK("backend").test(a) && !MIGRATION.test(a) && !/^aws_ecs_service\.backend-service_/.test(a))).toEqual([]);
+  const followsBackend = /^aws_(ecs_task_definition|ecs_service)\.worker-default_|^aws_scheduler_schedule\.scheduled-jobs_/;
+  expect(changing.filter((a) => !TASK("backend").test(a) && !MIGRATION.test(a) && !/^aws_ecs_service\.backend-service_/.test(a) && !followsBackend.test(a))).toEqual([]);
+  expect(changing.filter((a) => /^aws_ecs_task_definition\.worker-default_/.test(a))).toHaveLength(1);
 });
 
 test("an explicit older tag is a ROLLBACK in the review, blocked unless allowed by address", () => {
@@ -43,7 +46,12 @@ test("an explicit older tag is a ROLLBACK in the review, blocked unless allowed 
   expect(imageOf(changes(TASK("backend"))[0], "after")).toBe(`${REPOSITORY("backend")}:${ROLLBACK_TAG}`);
   const review = reviewPlan(plan);
   expect(review.blocked).toBe(true);
-  expect(review.blocking.map((c) => c.address).sort()).toEqual([expect.stringMatching(MIGRATION), expect.stringMatching(TASK("backend"))]);
+  // The worker runs the backend's image: its rollback is blocked too (issue 14).
+  expect(review.blocking.map((c) => c.address).sort()).toEqual([
+    expect.stringMatching(MIGRATION),
+    expect.stringMatching(TASK("backend")),
+    expect.stringMatching(/^aws_ecs_task_definition\.worker-default_task-definition_/),
+  ]);
   expect(toText(review)).toContain("ROLLBACK: the new tag is older than the running one");
   expect(reviewPlan(plan, { allow: review.blocking.map((c) => c.address) }).blocked).toBe(false);
 });

@@ -54,6 +54,8 @@ export interface PresetContext {
     readonly masterSecretScope: { readonly arnPattern: string; readonly instanceArn: string };
   };
   readonly uploadsBucketName?: string;
+  /** The environment's SQS queue (issue 14), for the backend and its workers. @default none */
+  readonly queue?: { readonly name: string; readonly url: string; readonly region: string };
   /** The app secrets this stack created, by variable name (e.g. APP_KEY). */
   readonly appSecrets: Readonly<Record<string, SecretSource>>;
   // --- issue 14: cache, mail, Service Connect (README "Framework presets") ---
@@ -66,7 +68,7 @@ export interface PresetContext {
 }
 
 /** Laravel: cache and sessions in the cache over TLS, mail through SES (config/database.php must read REDIS_SCHEME). */
-function laravelIssue14Environment(ctx: PresetContext): Record<string, string> {
+function laravelCacheAndMail(ctx: PresetContext): Record<string, string> {
   return {
     ...(ctx.cache
       ? { REDIS_HOST: ctx.cache.host, REDIS_PORT: String(ctx.cache.port), REDIS_SCHEME: "tls", CACHE_STORE: "redis", SESSION_DRIVER: "redis" }
@@ -76,7 +78,7 @@ function laravelIssue14Environment(ctx: PresetContext): Record<string, string> {
 }
 
 /** Rails: REDIS_URL without credentials (rediss:// is TLS); the password is REDIS_PASSWORD, a secret. */
-function railsIssue14Environment(ctx: PresetContext): Record<string, string> {
+function railsCacheAndMail(ctx: PresetContext): Record<string, string> {
   return {
     ...(ctx.cache ? { REDIS_URL: `rediss://${ctx.cache.host}:${ctx.cache.port}` } : {}),
     ...(ctx.mail ? { ACTION_MAILER_DELIVERY_METHOD: "ses_v2", MAIL_FROM: ctx.mail.fromAddress } : {}),
@@ -99,6 +101,10 @@ export interface FrameworkPreset {
   readonly healthCheck: HealthCheckDefaults;
   /** Command of the one-off migration task, when the framework has one. */
   readonly migrationCommand?: readonly string[];
+  /** Default command of a queue worker (config `workers.<name>.command`). @default none: the worker must set one */
+  readonly workerCommand?: readonly string[];
+  /** Default command and schedule of a scheduled job (config `scheduledJobs.<name>`). @default none */
+  readonly scheduledJob?: { readonly command: readonly string[]; readonly schedule: string };
   environment(ctx: PresetContext): Record<string, string>;
   secrets(ctx: PresetContext): Record<string, SecretSource>;
 }
@@ -146,6 +152,10 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
     // Laravel 11+ ships a /up health route.
     healthCheck: { ...HEALTH_BASE, path: "/up", gracePeriodSeconds: 60 },
     migrationCommand: ["php", "artisan", "migrate", "--force"],
+    // Exits after an hour so a new deploy's code is picked up and memory leaks stay bounded; ECS starts the next one.
+    workerCommand: ["php", "artisan", "queue:work", "--sleep=3", "--tries=3", "--max-time=3600"],
+    // Laravel's scheduler is one cron entry every minute; the app's routes/console.php says what is due.
+    scheduledJob: { command: ["php", "artisan", "schedule:run"], schedule: "rate(1 minute)" },
     environment: (ctx) => ({
       APP_ENV: ctx.environmentName,
       APP_DEBUG: "false",
@@ -155,7 +165,9 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
       ...databaseEnvironment(ctx),
       ...(ctx.uploadsBucketName ? { FILESYSTEM_DISK: "s3", AWS_BUCKET: ctx.uploadsBucketName } : {}),
       AWS_DEFAULT_REGION: ctx.region,
-      ...laravelIssue14Environment(ctx),
+      ...laravelCacheAndMail(ctx),
+      // config/queue.php's sqs connection: prefix + queue name is the queue URL; credentials from the task role.
+      ...(ctx.queue ? { QUEUE_CONNECTION: "sqs", SQS_PREFIX: ctx.queue.url.slice(0, ctx.queue.url.lastIndexOf("/")), SQS_QUEUE: ctx.queue.name } : {}),
     }),
     secrets: (ctx) => ({ ...commonSecrets(ctx, ["APP_KEY"]), ...cacheSecrets(ctx) }),
   },
@@ -177,7 +189,9 @@ export const PRESETS: Readonly<Record<Framework, FrameworkPreset>> = {
       ...databaseEnvironment(ctx),
       ...(ctx.uploadsBucketName ? { AWS_BUCKET: ctx.uploadsBucketName } : {}),
       AWS_REGION: ctx.region,
-      ...railsIssue14Environment(ctx),
+      ...railsCacheAndMail(ctx),
+      // Active Job on SQS (aws-activejob-sqs or Shoryuken) reads the queue from these; no Rails default names them.
+      ...(ctx.queue ? { SQS_QUEUE_URL: ctx.queue.url, SQS_QUEUE_NAME: ctx.queue.name } : {}),
     }),
     secrets: (ctx) => ({ ...commonSecrets(ctx, ["SECRET_KEY_BASE"]), ...cacheSecrets(ctx) }),
   },

@@ -43,3 +43,20 @@ export function serviceContract(naming: Naming, key: ServiceKey): ServiceContrac
   };
 }
 
+
+/**
+ * The names of a worker's resources (issue 14): its own service, family, container, group and
+ * logs; the backend's repository (a worker runs the backend's image).
+ */
+export function workerContract(naming: Naming, worker: string): ServiceContract {
+  const component = `worker-${worker}`;
+  return {
+    serviceName: naming.name("ecs", component),
+    taskFamily: naming.name("ecs", component),
+    containerName: component,
+    securityGroupName: naming.name("securityGroup", component),
+    logGroup: naming.logGroup(`ecs/${component}`),
+    logStreamPrefix: "ecs",
+    repositoryName: naming.name("ecrRepository", "backend"),
+  };
+}

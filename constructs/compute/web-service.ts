@@ -1,31 +1,28 @@
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { ITerraformDependable } from "cdktf";
-import { Construct } from "constructs";
-import { partitionOf } from "../core/partition";
+import type { Construct } from "constructs";
 import type { Cluster } from "./cluster";
 import { fargateSizeProblem } from "./fargate";
 import type { Naming } from "../core/naming";
 import type { Network } from "../network/network";
 import type { ServiceContract } from "./service-contract";
+import { FargateTask, type CpuArchitecture } from "./fargate-task";
 import { presetProblems, type Framework, type SecretSource } from "./presets";
 import type { Registry } from "./registry";
 import { PropsError } from "../core/errors";
 import { addEgressRules, type EgressRule } from "../network/egress";
 import { serviceConnectConfiguration, serviceConnectPortMapping, type ServiceConnectSettings } from "./service-connect";
 
-export type CpuArchitecture = "X86_64" | "ARM64";
+export type { CpuArchitecture } from "./fargate-task";
 
 export interface WebServiceProps {
   readonly naming: Naming;
@@ -69,6 +66,8 @@ export interface WebServiceProps {
   readonly loadBalancer: { readonly securityGroup: SecurityGroup; readonly targetGroup: LbTargetGroup };
   /** The uploads bucket; the task role may read and write it. @default no S3 access */
   readonly uploadsBucket?: S3Bucket;
+  /** More permissions of the task role: the environment's queue, sending mail through SES. @default none */
+  readonly taskRoleStatements?: readonly DataAwsIamPolicyDocumentStatement[];
   /** Creates a one-off migration task definition running this command (T11). @default none */
   readonly migration?: { readonly command: readonly string[]; readonly contract: Omit<ServiceContract, "serviceName"> };
   /** Permissions boundary of the task and execution roles. @default none */
@@ -77,11 +76,8 @@ export interface WebServiceProps {
   readonly deploymentAlarmNames?: readonly string[];
   /** Resources the service must wait for, e.g. the database (T9) and the listener rule. @default none */
   readonly dependsOn?: ITerraformDependable[];
-  // --- issue 14: outbound rules, extra task role permissions, Service Connect (same props serve workers) ---
-  /** Outbound rules beyond HTTPS, each its own security group rule (README "Outbound traffic"). @default none */
+  /** Outbound rules beyond HTTPS, each its own security group rule (docs "Outbound traffic"). @default none */
   readonly egressRules?: readonly EgressRule[];
-  /** More statements for the task role, e.g. sending mail through SES (README "Mail"). @default none */
-  readonly taskRoleStatements?: readonly DataAwsIamPolicyDocumentStatement[];
   /** Join the environment's Service Connect namespace, as a client or a server (README "Service Connect"). @default off */
   readonly serviceConnect?: ServiceConnectSettings;
 }
@@ -90,32 +86,27 @@ export interface WebServiceProps {
  * One web-facing ECS Fargate service: task definition, service, security group, log group, and two
  * IAM roles with distinct jobs (T4): the execution role lets ECS pull the image, write logs and read
  * exactly this task's secrets; the task role is the app's own identity (its bucket, ECS Exec).
+ * The log group, roles and task definitions come from the shared base, {@link FargateTask}.
  */
-export class WebService extends Construct {
+export class WebService extends FargateTask {
   readonly service: EcsService;
   readonly taskDefinition: EcsTaskDefinition;
   readonly migrationTaskDefinition?: EcsTaskDefinition;
   readonly securityGroup: SecurityGroup;
-  readonly logGroup: CloudwatchLogGroup;
-  readonly executionRole: IamRole;
-  readonly taskRole: IamRole;
   readonly autoscalingTarget?: AppautoscalingTarget;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
-    super(scope, id);
     validate(id, props);
+    super(scope, id, props);
     const { naming, contract } = props;
-    const architecture = props.cpuArchitecture ?? "X86_64";
 
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: contract.logGroup, retentionInDays: props.logRetentionDays });
+    this.createLogGroup();
 
     this.securityGroup = this.createSecurityGroup(props);
 
-    const roles = this.createRoles(props);
-    this.executionRole = roles.executionRole;
-    this.taskRole = roles.taskRole;
+    this.createRoles();
 
-    const tasks = this.createTaskDefinitions(props, roles, architecture);
+    const tasks = this.createTaskDefinitions(props);
     this.taskDefinition = tasks.service;
     this.migrationTaskDefinition = tasks.migration;
 
@@ -187,106 +178,21 @@ export class WebService extends Construct {
     return securityGroup;
   }
 
-  /** The execution role (pull, logs, the task's secrets) and the task role (ECS Exec, the uploads bucket). */
-  private createRoles(props: WebServiceProps): { executionRole: IamRole; taskRole: IamRole } {
-    const { naming, contract } = props;
-    // ARNs from config, not from resource attributes: a change to the repository or log group
-    // (e.g. its retention) must not turn the role's policy into "known after apply".
-    const arnBase = (service: string) => `arn:${partitionOf(props.region)}:${service}:${props.region}:${props.accountId}`;
-    const logGroupArn = (name: string) => `${arnBase("logs")}:log-group:${name}:*`;
-    const executionRole = this.role("execution-role", naming.name("iamRole", `${contract.containerName}-execution`), props, [
-      { sid: "EcrAuth", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
-      { sid: "EcrPull", actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], resources: [`${arnBase("ecr")}:repository/${contract.repositoryName}`] },
-      { sid: "Logs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroupArn(contract.logGroup)] },
-      ...secretStatements(props.secrets),
-    ]);
-
-    const taskRole = this.role("task-role", naming.name("iamRole", `${contract.containerName}-task`), props, [
-      {
-        sid: "EcsExecChannels",
-        actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-        resources: ["*"],
-      },
-      { sid: "EcsExecLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], resources: [logGroupArn(props.cluster.execLogGroup.name)] },
-      { sid: "EcsExecLogGroups", actions: ["logs:DescribeLogGroups"], resources: ["*"] },
-      ...(props.uploadsBucket
-        ? [
-            { sid: "UploadsList", actions: ["s3:ListBucket"], resources: [props.uploadsBucket.arn] },
-            { sid: "UploadsObjects", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [`${props.uploadsBucket.arn}/*`] },
-          ]
-        : []),
-      ...(props.taskRoleStatements ?? []),
-    ]);
-    return { executionRole, taskRole };
-  }
-
   /** The service's task definition and, for the backend, the migration's (same image, roles and secrets). */
-  private createTaskDefinitions(
-    props: WebServiceProps,
-    roles: { executionRole: IamRole; taskRole: IamRole },
-    architecture: string,
-  ): { service: EcsTaskDefinition; migration?: EcsTaskDefinition } {
+  private createTaskDefinitions(props: WebServiceProps): { service: EcsTaskDefinition; migration?: EcsTaskDefinition } {
     const { contract } = props;
-    // Emitted in the form ECS returns it (DescribeTaskDefinition): the defaults AWS adds are
-    // spelled out (empty mountPoints/volumesFrom/systemControls, hostPort = containerPort
-    // under awsvpc), so a plan over a real state shows only what really changes.
-    const container = (streamPrefix: string, extra: Record<string, unknown>) =>
-      JSON.stringify([
-        {
-          name: contract.containerName,
-          image: props.image,
-          // The whole task's CPU units: what the one container may use anyway. Not 0: the provider
-          // drops a 0 from the planned value while AWS returns it, so every diff showed "- cpu = 0".
-          cpu: props.cpu,
-          essential: true,
-          environment: Object.keys(props.environment)
-            .sort()
-            .map((name) => ({ name, value: props.environment[name] })),
-          secrets: Object.keys(props.secrets)
-            .sort()
-            .map((name) => ({ name, valueFrom: props.secrets[name].valueFrom })),
-          logConfiguration: {
-            logDriver: "awslogs",
-            options: { "awslogs-group": this.logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": streamPrefix },
-          },
-          mountPoints: [],
-          volumesFrom: [],
-          systemControls: [],
-          readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
-          // An init process reaps zombies and is what ECS Exec sessions attach next to.
-          linuxParameters: { initProcessEnabled: true },
-          ...extra,
-        },
-      ]);
-    const taskDefinition = (tdId: string, family: string, containerDefinitions: string) =>
-      new EcsTaskDefinition(this, tdId, {
-        family,
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: String(props.cpu),
-        memory: String(props.memoryMiB),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: architecture },
-        executionRoleArn: roles.executionRole.arn,
-        taskRoleArn: roles.taskRole.arn,
-        containerDefinitions,
-        // Keep old revisions registered (INACTIVE is what destroy would do): a manual
-        // `update-service --task-definition <family>:<n-1>` must stay possible. README "Deploying"
-        // describes the clean-up that bounds them.
-        skipDestroy: true,
-      });
-
-    const service = taskDefinition(
+    const service = this.createTaskDefinition(
       "task-definition",
       contract.taskFamily,
-      container(contract.logStreamPrefix, {
+      this.containerDefinitions(contract.logStreamPrefix, {
         portMappings: [{ containerPort: props.containerPort, hostPort: props.containerPort, protocol: "tcp", ...serviceConnectPortMapping(props.serviceConnect) }],
       }),
     );
     const migration = props.migration &&
-      taskDefinition(
+      this.createTaskDefinition(
         "migration-task-definition",
         props.migration.contract.taskFamily,
-        container(props.migration.contract.logStreamPrefix, { portMappings: [], command: [...props.migration.command] }),
+        this.containerDefinitions(props.migration.contract.logStreamPrefix, { portMappings: [], command: [...props.migration.command] }),
       );
     return { service, migration };
   }
@@ -325,47 +231,6 @@ export class WebService extends Construct {
     });
   }
 
-  private role(id: string, name: string, props: WebServiceProps, statements: DataAwsIamPolicyDocumentStatement[]): IamRole {
-    const partition = partitionOf(props.region);
-    const trust = new DataAwsIamPolicyDocument(this, `${id}-trust`, {
-      statement: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
-          // Only ECS tasks of this account may assume it (confused-deputy protection).
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
-            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:ecs:${props.region}:${props.accountId}:*`] },
-          ],
-        },
-      ],
-    });
-    const role = new IamRole(this, id, { name, assumeRolePolicy: trust.json, permissionsBoundary: props.permissionsBoundaryArn });
-    const policy = new DataAwsIamPolicyDocument(this, `${id}-permissions`, { statement: statements });
-    new IamRolePolicy(this, `${id}-policy`, { name: "permissions", role: role.id, policy: policy.json });
-    return role;
-  }
-}
-
-/** Read access to exactly the secrets and parameters the task uses, one statement per kind. */
-function secretStatements(secrets: Readonly<Record<string, SecretSource>>): DataAwsIamPolicyDocumentStatement[] {
-  const plain = Object.values(secrets).filter((s) => !s.resourceTag);
-  const arns = (kind: SecretSource["kind"]) => [...new Set(plain.filter((s) => s.kind === kind).map((s) => s.resourceArn))].sort();
-  const statements: DataAwsIamPolicyDocumentStatement[] = [];
-  if (arns("secretsmanager").length) statements.push({ sid: "ReadSecrets", actions: ["secretsmanager:GetSecretValue"], resources: arns("secretsmanager") });
-  if (arns("ssm").length) statements.push({ sid: "ReadParameters", actions: ["ssm:GetParameters"], resources: arns("ssm") });
-  // Secrets whose ARN AWS chooses (the RDS-managed master secret): a name pattern known at plan
-  // time plus the tag AWS puts on them, so the policy never waits for a resource attribute.
-  const tagged = Object.values(secrets).filter((s) => s.resourceTag);
-  tagged.forEach((s, i) =>
-    statements.push({
-      sid: `ReadTaggedSecret${tagged.length > 1 ? i + 1 : ""}`,
-      actions: [s.kind === "ssm" ? "ssm:GetParameters" : "secretsmanager:GetSecretValue"],
-      resources: [s.resourceArn],
-      condition: [{ test: "StringEquals", variable: `${s.kind === "ssm" ? "ssm" : "secretsmanager"}:ResourceTag/${s.resourceTag!.key}`, values: [s.resourceTag!.value] }],
-    }),
-  );
-  return statements;
 }
 
 function validate(id: string, props: WebServiceProps): void {

@@ -31,6 +31,11 @@ export interface DeployScope {
    * left out of the other-Environment deny; constructs/promotion-statements.ts allows their reads only. @default none
    */
   readonly promotionSourceRepositoryArns?: readonly string[];
+  /**
+   * Issue 14: whether the environment has SQS queues (config `queue`, or the scheduled jobs' dead-letter
+   * queue) and EventBridge Scheduler schedules (config `scheduledJobs`). @default neither
+   */
+  readonly workloads?: { readonly queues: boolean; readonly schedules: boolean };
 }
 
 /** The permission groups, one managed policy each (a managed policy holds at most 6,144 characters). */
@@ -408,8 +413,8 @@ export function iamStatements(s: DeployScope): Statement[] {
         {
           test: "StringEquals",
           variable: "iam:PassedToService",
-          // Step Functions and EventBridge: the redeploy-on-secret-change roles (README "Operations").
-          values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "states.amazonaws.com", "events.amazonaws.com"],
+          // Step Functions and EventBridge: the redeploy-on-secret-change roles (README "Operations"); Scheduler: the scheduled jobs' role.
+          values: ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "states.amazonaws.com", "events.amazonaws.com", ...(s.workloads?.schedules ? ["scheduler.amazonaws.com"] : [])],
         },
       ],
     },
@@ -520,6 +525,19 @@ export function operationsStatements(s: DeployScope): Statement[] {
     },
     // The provider validates a state machine definition during plan; AWS authorizes it on stateMachine:*.
     { sid: "ValidateDefinitions", actions: ["states:ValidateStateMachineDefinition"], resources: [arn("states", "stateMachine:*")] },
+    // Issue 14: the queue and dead-letter queues, and the scheduled jobs' schedules (in the default group: schedules carry no tags).
+    ...(s.workloads?.queues
+      ? [
+          {
+            sid: "Queues",
+            actions: ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:GetQueueUrl", "sqs:TagQueue", "sqs:UntagQueue", "sqs:ListQueueTags"],
+            resources: [arn("sqs", `${prefix}-*`)],
+          },
+        ]
+      : []),
+    ...(s.workloads?.schedules
+      ? [{ sid: "Schedules", actions: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"], resources: [arn("scheduler", `schedule/default/${prefix}-*`)] }]
+      : []),
     ...(lambdas.length
       ? [{ sid: "AlarmSubscribers", actions: ["lambda:AddPermission", "lambda:RemovePermission", "lambda:GetPolicy", "lambda:GetFunction"], resources: [...lambdas] }]
       : []),

@@ -22,6 +22,8 @@ export const DEPLOY_ROLE_RESOURCE_TYPES: readonly string[] = [
   // containers
   "aws_ecr_repository", "aws_ecr_lifecycle_policy", "aws_ecs_cluster", "aws_ecs_cluster_capacity_providers",
   "aws_ecs_service", "aws_ecs_task_definition", "aws_cloudwatch_log_group", "aws_appautoscaling_target", "aws_appautoscaling_policy",
+  // workers, scheduled jobs and the queue (issue 14; permissions only for environments that have them)
+  "aws_sqs_queue", "aws_sqs_queue_policy", "aws_scheduler_schedule",
   // network and edge
   "aws_vpc", "aws_default_security_group", "aws_subnet", "aws_internet_gateway", "aws_eip", "aws_nat_gateway", "aws_route_table",
   "aws_route", "aws_route_table_association", "aws_security_group", "aws_vpc_security_group_ingress_rule",

@@ -16,6 +16,11 @@ export interface WorkloadBoundaryProps {
   readonly extraSecretArns?: readonly string[];
   /** SSM parameters the environment's tasks read, as ARNs. @default none */
   readonly parameterArns?: readonly string[];
+  /**
+   * Issue 14: the environment has SQS queues its tasks use (and the Scheduler sends dead letters to),
+   * and scheduled jobs whose Scheduler role starts tasks. @default neither
+   */
+  readonly workloads?: { readonly queues: boolean; readonly schedules: boolean };
 }
 
 /**
@@ -75,6 +80,28 @@ export class WorkloadBoundary extends Construct {
         resources: [arn("ecs", `service/${prefix}-*/*`)],
       },
       { sid: "StartRedeploy", actions: ["states:StartExecution"], resources: [arn("states", `stateMachine:${prefix}-*`)] },
+      ...(props.workloads?.queues
+        ? [
+            {
+              sid: "Queues",
+              actions: ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+              resources: [arn("sqs", `${prefix}-*`)],
+            },
+          ]
+        : []),
+      ...(props.workloads?.schedules
+        ? [
+            // The scheduled jobs' Scheduler role: start the environment's tasks on its cluster, and hand them their roles.
+            { sid: "RunScheduledTasks", actions: ["ecs:RunTask"], resources: [arn("ecs", `task-definition/${prefix}-*`)] },
+            { sid: "TagScheduledTasks", actions: ["ecs:TagResource"], resources: [arn("ecs", `task/${prefix}-*/*`)], condition: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RunTask"] }] },
+            {
+              sid: "PassTaskRoles",
+              actions: ["iam:PassRole"],
+              resources: [`arn:${p}:iam::${props.accountId}:role/${prefix}-*`],
+              condition: [{ test: "StringLike", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }],
+            },
+          ]
+        : []),
       {
         sid: "ExecChannels",
         actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],

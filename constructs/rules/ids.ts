@@ -14,4 +14,5 @@ export const RULE_IDS: readonly string[] = [
   "SG.1", "SG.2", "IAM.1", "LOG.1",
   "ENV.1", "ENV.2", "ENV.3", "ENV.4", "ENV.5", "ENV.6",
   "OPS.1", "OPS.2", "OPS.3",
+  "SQS.1",
 ];

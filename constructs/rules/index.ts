@@ -50,6 +50,7 @@ import { s38 } from "./s3-8";
 import { s39 } from "./s3-9";
 import { sg1 } from "./sg-1";
 import { sg2 } from "./sg-2";
+import { sqs1 } from "./sqs-1";
 import type { Rule } from "./rule";
 
 export { Guardrails, evaluate, indexResources, indexStack, isGuardrailFailure, type Finding } from "./engine";
@@ -67,4 +68,5 @@ export const RULES: readonly Rule[] = [
   sg1, sg2, iam1, log1,
   env1, env2, env3, env4, env5, env6,
   ops1, ops2, ops3,
+  sqs1,
 ];

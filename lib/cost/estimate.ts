@@ -103,7 +103,9 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_s3_bucket_public_access_block: "free",
   aws_s3_bucket_server_side_encryption_configuration: "free (SSE-S3)",
   aws_s3_bucket_versioning: "free (old versions are storage: part of the bucket assumption)",
-  aws_scheduler_schedule: "the first 14 million invocations per month are free; the tasks it runs are not priced",
+  aws_scheduler_schedule: "the first 14 million invocations per month are free; the tasks it runs are priced under Compute (one minute each: Fargate's minimum charge)",
+  aws_sqs_queue: "the first million requests a month are free, then USD 0.40 per million: depends on job volume, not estimated",
+  aws_sqs_queue_policy: "free",
   aws_secretsmanager_secret_rotation: "free: a rotation schedule; RDS rotates its own managed secret, no Lambda runs (the secret itself is priced)",
   aws_security_group: "free",
   aws_service_discovery_http_namespace: "Service Connect has no charge of its own; Cloud Map bills registered instances (one per task) per month: cents, not priced",
@@ -181,7 +183,7 @@ export function estimateStack(environment: string, region: string, stack: StackJ
       lines.push({ category, item, quantity, unit, unitUsd, monthlyUsd: quantity * unitUsd, priceKey });
     },
   };
-  for (const pricer of [priceFargate, priceLoadBalancers, priceNat, priceDatabases, priceMonitoring, priceAccountServices, priceBuckets]) {
+  for (const pricer of [priceFargate, priceScheduledTasks, priceLoadBalancers, priceNat, priceDatabases, priceMonitoring, priceAccountServices, priceBuckets]) {
     pricer(pricing);
   }
   const totalUsd = round2(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
@@ -209,6 +211,43 @@ function priceFargate({ environment, H, ofType, refOf, line }: Pricing): void {
       line("Compute", `${label}: memory`, tasks * gb * H, "GB-hours", `${kind}.${arch}.gbHour`);
     }
   }
+}
+
+/**
+ * Tasks that EventBridge Scheduler starts (issue 14): runs per month from a rate expression, or from
+ * a cron expression's minutes and hours (every day), each billed as one minute, Fargate's minimum
+ * charge. One-time `at()` schedules and cron day or month restrictions are not counted.
+ */
+function priceScheduledTasks({ H, ofType, refOf, line }: Pricing): void {
+  for (const schedule of ofType("aws_scheduler_schedule")) {
+    if (schedule.values.state === "DISABLED") continue;
+    const target = ((schedule.values.target as Block[] | Block | undefined) ?? []) as Block[] | Block;
+    const first = Array.isArray(target) ? target[0] : target;
+    const ecs = first?.ecs_parameters as Block[] | Block | undefined;
+    const params = Array.isArray(ecs) ? ecs[0] : ecs;
+    const task = params && refOf(params.task_definition_arn);
+    const runs = runsPerMonth(String(schedule.values.schedule_expression ?? ""), H);
+    if (!task || !runs) continue;
+    const vcpu = Number(task.values.cpu) / 1024;
+    const gb = Number(task.values.memory) / 1024;
+    const arch = String((task.values.runtime_platform as Block | undefined)?.cpu_architecture ?? "X86_64").toLowerCase();
+    const strategy = (params.capacity_provider_strategy as Block[] | undefined) ?? [];
+    const kind = strategy.some((s) => s.capacity_provider === "FARGATE_SPOT") ? "fargateSpot" : "fargate";
+    const hours = (runs * 1) / 60;
+    const label = `${schedule.values.name} ${Math.round(runs)} runs x 1 min x ${vcpu} vCPU / ${gb} GB`;
+    line("Compute", `${label}: vCPU`, hours * vcpu, "vCPU-hours", `${kind}.${arch}.vcpuHour`);
+    line("Compute", `${label}: memory`, hours * gb, "GB-hours", `${kind}.${arch}.gbHour`);
+  }
+}
+
+/** Runs a month of a Scheduler expression (see priceScheduledTasks); 0 when it cannot be counted. */
+export function runsPerMonth(expression: string, hoursPerMonth: number): number {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (rate) return (hoursPerMonth * { minute: 60, hour: 1, day: 1 / 24 }[rate[2] as "minute" | "hour" | "day"]) / Number(rate[1]);
+  const cron = /^cron\((\S+) (\S+) \S+ \S+ \S+ \S+\)$/.exec(expression);
+  if (!cron) return 0;
+  const count = (field: string, all: number) => (field === "*" ? all : /^\d+(,\d+)*$/.test(field) ? field.split(",").length : /^\*\/(\d+)$/.test(field) ? Math.ceil(all / Number(field.slice(2))) : 0);
+  return count(cron[1], 60) * count(cron[2], 24) * (hoursPerMonth / 24);
 }
 
 /** Load balancers: hours, LCUs, one public IPv4 address per zone (subnet). */

@@ -116,3 +116,35 @@ export function parseExecArgs(argv: readonly string[], environments: readonly st
   if (opts.container !== undefined && !opts.container.trim()) throw new UsageError("--container must not be empty");
   return { kind: "run", args: { environment, service: service as ServiceKey, command: opts.command, container: opts.container } };
 }
+
+export interface TaskArgs {
+  readonly environment: string;
+  /** backend, frontend or worker-<name> (checked against the environment's config by runTask). */
+  readonly service: string;
+  readonly command: readonly string[];
+  readonly timeoutMinutes: number;
+}
+
+export const TASK_USAGE = "npm run task -- <environment> <service> [--timeout M] -- <command...>";
+
+/**
+ * Parses `npm run task -- <environment> <service> [--timeout M] -- <command...>` (issue 14). Everything
+ * after the first `--` is the command, word for word (npm removes the `--` before the environment).
+ */
+export function parseTaskArgs(argv: readonly string[], environments: readonly string[], out: (text: string) => void): Parsed<TaskArgs> {
+  const split = argv.indexOf("--");
+  const own = split === -1 ? argv : argv.slice(0, split);
+  const command = split === -1 ? [] : argv.slice(split + 1);
+  const program = new Command("npm run task --")
+    .usage("<environment> <service> [options] -- <command...>")
+    .description("Run a command in a fresh task of a service (its current task definition, network and secrets), print its logs, and exit with its exit code.")
+    .argument("[environment]", `the environment: ${environments.join(", ")}`)
+    .argument("[service]", "backend, frontend or worker-<name>")
+    .option("--timeout <minutes>", "how long to wait for the task to stop (it keeps running after)", positiveMinutes, 60);
+  if (!parseWith(program, own, TASK_USAGE, out)) return { kind: "help" };
+  const environment = checkEnvironment(program.args[0], environments, TASK_USAGE);
+  const service = program.args[1];
+  if (!service) throw new UsageError(`missing the service (usage: ${TASK_USAGE}): backend, frontend or worker-<name>`);
+  if (!command.length || !command[0].trim()) throw new UsageError(`missing the command after "--" (usage: ${TASK_USAGE}), e.g. npm run task -- ${environment} ${service} -- php artisan db:seed --force`);
+  return { kind: "run", args: { environment, service, command, timeoutMinutes: program.opts<{ timeout: number }>().timeout } };
+}

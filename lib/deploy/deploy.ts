@@ -105,10 +105,12 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     deployReviewed({ stackDir: options.stackDir, terraformBin: options.terraformBin, environment: contract.environment, sources, allow: options.allow ?? [] }, deps),
   );
 
-  const running = await step(log, clock, at(5), "Waiting for backend and frontend to be stable", () => waitForServicesStable(contract, options.rolloutPoll, deps));
+  const workers = Object.keys(contract.workers ?? {});
+  const waitingFor = `backend${workers.length ? ", frontend and the workers (" + workers.join(", ") + ")" : " and frontend"}`;
+  const running = await step(log, clock, at(5), `Waiting for ${waitingFor} to be stable`, () => waitForServicesStable(contract, options.rolloutPoll, deps));
 
   log(
-    `Deployed "${contract.environment}" in ${formatDuration(clock.now() - started)}: ${SERVICE_KEYS.map((key) => `${key} ${revisionOf(running[key])}`).join(", ")}` +
+    `Deployed "${contract.environment}" in ${formatDuration(clock.now() - started)}: ${Object.keys(running).map((key) => `${key} ${revisionOf(running[key])}`).join(", ")}` +
       (options.skipMigrations ? " (migrations were SKIPPED)" : ""),
   );
 }

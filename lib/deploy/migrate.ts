@@ -4,24 +4,17 @@
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
-import { DescribeTaskDefinitionCommand, DescribeTasksCommand, RunTaskCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
+import { DescribeTaskDefinitionCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import type { DeployContract } from "../../stacks/deploy-contract";
 import { awsCall, DeployError } from "./errors";
 import { commandLine } from "./process";
 import { DETAIL, formatDuration, type Clock, type Log, type PollOptions } from "./progress";
+import { startTask, taskIdOf, waitForTaskStop, type TaskNetwork } from "./task-runner";
+
+export { taskIdOf, type TaskNetwork } from "./task-runner";
 
 /** `startedBy` of the migration task, visible in the console and `aws ecs list-tasks --started-by`. */
 export const STARTED_BY = "deploy-cli";
-
-export interface TaskNetwork {
-  readonly subnets: string[];
-  readonly securityGroups: string[];
-}
-
-/** The last part of a task ARN (`arn:aws:ecs:<region>:<account>:task/<cluster>/<id>`). */
-export function taskIdOf(taskArn: string): string {
-  return taskArn.slice(taskArn.lastIndexOf("/") + 1);
-}
 
 /**
  * The private subnets (by their `Name` tags) and the migration security group (by name, in the
@@ -113,51 +106,36 @@ export async function runMigration(contract: DeployContract, poll: PollOptions, 
   log(`${DETAIL}task definition ${taskDefinitionArn.slice(taskDefinitionArn.lastIndexOf("/") + 1)}${image ? `, image ${image}` : ""}`);
 
   const network = await resolveTaskNetwork(deps.ec2, contract);
-  const started = await awsCall(`Starting the migration task on cluster "${cluster}" (ECS RunTask)`, () =>
-    ecs.send(
-      new RunTaskCommand({
-        cluster,
-        taskDefinition: taskDefinitionArn,
-        launchType: "FARGATE",
-        count: 1,
-        startedBy: STARTED_BY,
-        propagateTags: "TASK_DEFINITION",
-        networkConfiguration: { awsvpcConfiguration: { subnets: network.subnets, securityGroups: network.securityGroups, assignPublicIp: "DISABLED" } },
-      }),
-    ),
-  );
-  const taskArn = started.tasks?.[0]?.taskArn;
-  if (!taskArn) {
-    const reasons = (started.failures ?? []).map((f) => [f.reason, f.detail, f.arn].filter(Boolean).join(": ")).join("; ");
-    throw new DeployError(
-      `The migration task could not be started on cluster "${cluster}": ${reasons || "ECS returned no task and no reason"}. The services were not updated.`,
-    );
-  }
+  const taskArn = await startTask(ecs, {
+    cluster,
+    taskDefinition: taskDefinitionArn,
+    network,
+    startedBy: STARTED_BY,
+    what: "the migration task",
+    notStartedNote: "The services were not updated.",
+  });
   const taskId = taskIdOf(taskArn);
   const logs = migrationLogs(contract, taskId);
   log(`${DETAIL}task ${taskId} started; logs: ${logs.logGroup} ${logs.logStream}`);
 
-  const since = clock.now();
-  let lastStatus = "";
-  for (;;) {
-    const result = await awsCall(`Checking migration task ${taskId} (ECS DescribeTasks)`, () => ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] })));
-    // Right after RunTask, DescribeTasks may not see the task yet (failure reason MISSING): keep polling.
-    const task = result.tasks?.find((t) => t.taskArn === taskArn);
-    const status = task?.lastStatus ?? "MISSING";
-    if (status !== lastStatus) {
-      log(`${DETAIL}task ${taskId}: ${status} (${formatDuration(clock.now() - since)})`);
-      lastStatus = status;
-    }
-    if (task && status === "STOPPED") return { taskArn, taskDefinitionArn, exitCode: checkMigrationExit(contract, task, taskId, secrets) };
-    if (clock.now() - since >= poll.timeoutMs) {
-      throw new DeployError(
-        `The migration task ${taskId} is still ${status} after ${formatDuration(poll.timeoutMs)}; it was left running and the services were not updated.\n` +
-          `  follow it: ${logs.tailCommand} --follow\n` +
-          `  stop it:   ${commandLine("aws", ["ecs", "stop-task", "--cluster", cluster, "--task", taskId, "--region", contract.region])}`,
-      );
-    }
-    await clock.sleep(poll.intervalMs);
-  }
+  // A task still running at the timeout is left running (a migration cut off halfway is worse than a slow one).
+  const task = await waitForTaskStop(
+    ecs,
+    {
+      cluster,
+      taskArn,
+      poll,
+      label: "migration task",
+      timeoutError: (status) =>
+        new DeployError(
+          `The migration task ${taskId} is still ${status} after ${formatDuration(poll.timeoutMs)}; it was left running and the services were not updated.\n` +
+            `  follow it: ${logs.tailCommand} --follow\n` +
+            `  stop it:   ${commandLine("aws", ["ecs", "stop-task", "--cluster", cluster, "--task", taskId, "--region", contract.region])}`,
+        ),
+    },
+    { log, clock },
+  );
+  return { taskArn, taskDefinitionArn, exitCode: checkMigrationExit(contract, task, taskId, secrets) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * when the deployment circuit breaker stopped or rolled back the rollout.
  */
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Deployment, type ECSClient, type Service } from "@aws-sdk/client-ecs";
-import { SERVICE_KEYS, type DeployContract, type ServiceKey } from "../../stacks/deploy-contract";
+import { SERVICE_KEYS, type DeployContract, type ServiceContract } from "../../stacks/deploy-contract";
 import { awsCall, DeployError } from "./errors";
 import { commandLine } from "./process";
 import { DETAIL, formatDuration, type Clock, type Log, type PollOptions } from "./progress";
@@ -96,11 +96,22 @@ export interface RolloutDeps {
   readonly clock: Clock;
 }
 
+/**
+ * What a deploy rolls out and waits for, by label: the two web services, then each worker
+ * (`worker <name>`, issue 14), which runs the backend's image.
+ */
+export function rolloutServices(contract: DeployContract): Record<string, ServiceContract> {
+  const result: Record<string, ServiceContract> = {};
+  for (const key of SERVICE_KEYS) result[key] = contract.services[key];
+  for (const [name, worker] of Object.entries(contract.workers ?? {})) result[`worker ${name}`] = worker;
+  return result;
+}
+
 /** The latest ACTIVE revision of each service's task family: what the services should now run. */
-export async function expectedTaskDefinitions(ecs: ECSClient, contract: DeployContract): Promise<Record<ServiceKey, string>> {
-  const result = {} as Record<ServiceKey, string>;
-  for (const key of SERVICE_KEYS) {
-    const family = contract.services[key].taskFamily;
+export async function expectedTaskDefinitions(ecs: ECSClient, contract: DeployContract): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const [key, service] of Object.entries(rolloutServices(contract))) {
+    const family = service.taskFamily;
     const described = await awsCall(`Looking up task definition family "${family}" (ECS DescribeTaskDefinition)`, () =>
       ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family })),
     );
@@ -111,11 +122,11 @@ export async function expectedTaskDefinitions(ecs: ECSClient, contract: DeployCo
   return result;
 }
 
-function debugHints(contract: DeployContract, key: ServiceKey): string {
-  const { serviceName } = contract.services[key];
+function debugHints(contract: DeployContract, service: ServiceContract): string {
+  const { serviceName } = service;
   return [
     `    stopped tasks: ${commandLine("aws", ["ecs", "list-tasks", "--cluster", contract.clusterName, "--service-name", serviceName, "--desired-status", "STOPPED", "--region", contract.region])}`,
-    `    logs:          ${commandLine("aws", ["logs", "tail", contract.services[key].logGroup, "--since", "30m", "--region", contract.region])}`,
+    `    logs:          ${commandLine("aws", ["logs", "tail", service.logGroup, "--since", "30m", "--region", contract.region])}`,
   ].join("\n");
 }
 
@@ -125,35 +136,44 @@ function withEvents(service: Service | undefined): string {
 }
 
 /**
- * Polls DescribeServices for both services until both are stable (see `assessRollout`); fails on
- * a circuit-breaker rollback at once, and at the timeout with each unfinished service's last events.
+ * Polls DescribeServices for the services (web services and workers) until all are stable (see
+ * `assessRollout`); fails on a circuit-breaker rollback at once, and at the timeout with each
+ * unfinished service's last events.
  */
-export async function waitForServicesStable(contract: DeployContract, poll: PollOptions, deps: RolloutDeps): Promise<Record<ServiceKey, string>> {
+export async function waitForServicesStable(contract: DeployContract, poll: PollOptions, deps: RolloutDeps): Promise<Record<string, string>> {
   const { ecs, log, clock } = deps;
+  const targets = rolloutServices(contract);
+  const keys = Object.keys(targets);
   const expected = await expectedTaskDefinitions(ecs, contract);
-  const names = SERVICE_KEYS.map((key) => contract.services[key].serviceName);
-  const watched: Partial<Record<ServiceKey, string>> = {};
-  const lastSummary: Partial<Record<ServiceKey, string>> = {};
+  const names = keys.map((key) => targets[key].serviceName);
+  const watched: Partial<Record<string, string>> = {};
+  const lastSummary: Partial<Record<string, string>> = {};
   const since = clock.now();
 
   for (;;) {
-    const result = await awsCall(`Checking services ${names.join(", ")} (ECS DescribeServices)`, () =>
-      ecs.send(new DescribeServicesCommand({ cluster: contract.clusterName, services: names })),
-    );
-    const missing = (result.failures ?? []).map((f) => `${f.arn ?? "?"} (${f.reason ?? "?"})`);
-    if (missing.length) throw new DeployError(`ECS cluster "${contract.clusterName}" does not have the service(s) ${missing.join(", ")}; did cdktf deploy create them?`);
+    const services: Service[] = [];
+    // DescribeServices takes at most 10 services per call.
+    for (let i = 0; i < names.length; i += 10) {
+      const batch = names.slice(i, i + 10);
+      const result = await awsCall(`Checking services ${batch.join(", ")} (ECS DescribeServices)`, () =>
+        ecs.send(new DescribeServicesCommand({ cluster: contract.clusterName, services: batch })),
+      );
+      const missing = (result.failures ?? []).map((f) => `${f.arn ?? "?"} (${f.reason ?? "?"})`);
+      if (missing.length) throw new DeployError(`ECS cluster "${contract.clusterName}" does not have the service(s) ${missing.join(", ")}; did cdktf deploy create them?`);
+      services.push(...(result.services ?? []));
+    }
 
-    const byKey = new Map<ServiceKey, Service | undefined>(SERVICE_KEYS.map((key) => [key, result.services?.find((s) => s.serviceName === contract.services[key].serviceName)]));
-    const pending: ServiceKey[] = [];
-    for (const key of SERVICE_KEYS) {
+    const byKey = new Map<string, Service | undefined>(keys.map((key) => [key, services.find((s) => s.serviceName === targets[key].serviceName)]));
+    const pending: string[] = [];
+    for (const key of keys) {
       const service = byKey.get(key);
       if (!service || service.status !== "ACTIVE") {
-        throw new DeployError(`ECS service "${contract.services[key].serviceName}" is ${service?.status ?? "missing"} in cluster "${contract.clusterName}".`);
+        throw new DeployError(`ECS service "${targets[key].serviceName}" is ${service?.status ?? "missing"} in cluster "${contract.clusterName}".`);
       }
       watched[key] ??= service.deployments?.find((d) => d.status === "PRIMARY")?.id;
       const assessment = assessRollout(service, expected[key], watched[key]);
       if (assessment.state === "failed") {
-        throw new DeployError(`The ${key} rollout failed: ${assessment.reason}.${withEvents(service)}\n${debugHints(contract, key)}`);
+        throw new DeployError(`The ${key} rollout failed: ${assessment.reason}.${withEvents(service)}\n${debugHints(contract, targets[key])}`);
       }
       if (assessment.summary !== lastSummary[key]) {
         log(`${DETAIL}${key}: ${assessment.summary}${assessment.state === "stable" ? " (stable)" : ""}`);
@@ -163,7 +183,7 @@ export async function waitForServicesStable(contract: DeployContract, poll: Poll
     }
     if (!pending.length) return expected;
     if (clock.now() - since >= poll.timeoutMs) {
-      const details = pending.map((key) => `  ${key}: ${lastSummary[key]}${withEvents(byKey.get(key))}\n${debugHints(contract, key)}`).join("\n");
+      const details = pending.map((key) => `  ${key}: ${lastSummary[key]}${withEvents(byKey.get(key))}\n${debugHints(contract, targets[key])}`).join("\n");
       throw new DeployError(`Timed out after ${formatDuration(poll.timeoutMs)} waiting for ${pending.join(" and ")} to become stable.\n${details}`);
     }
     await clock.sleep(poll.intervalMs);

@@ -11,9 +11,9 @@
  * through NAT, the secrets it reads by ARN. A targeted apply of only the four would, on a new
  * environment, start a migration that cannot pull its image or reach the database.
  *
- * So step 2 applies every resource of the stack EXCEPT the ECS services and whatever depends on
- * them (autoscaling targets and policies, ...): infrastructure first, then the migration, then the
- * rollout. The contract's migration task definition, cluster and security group (and the images
+ * So step 2 applies every resource of the stack EXCEPT the ECS services (web services and workers),
+ * the scheduled jobs' schedules, and whatever depends on them (autoscaling targets and policies, ...):
+ * infrastructure first, then the migration, then the rollout. The contract's migration task definition, cluster and security group (and the images
  * in build mode) must be among the targets, found by their contract names, never by construct
  * ids; if one is missing the stack and the contract disagree, which is an error.
  */
@@ -141,7 +141,13 @@ export function findApplyTargets(stack: SynthesizedStack, contract: DeployContra
   required.push(exactlyOne(stack, "aws_ecs_task_definition", "family", contract.migration.taskFamily, "the migration task definition"));
   required.push(exactlyOne(stack, "aws_ecs_cluster", "name", contract.clusterName, "the cluster"));
   required.push(exactlyOne(stack, "aws_security_group", "name", contract.migration.securityGroupName, "the migration's security group"));
-  const services = SERVICE_KEYS.map((key) => exactlyOne(stack, "aws_ecs_service", "name", contract.services[key].serviceName, `the ${key} service`));
+  const services = [
+    ...SERVICE_KEYS.map((key) => exactlyOne(stack, "aws_ecs_service", "name", contract.services[key].serviceName, `the ${key} service`)),
+    // Workers run the backend's image and schedules start tasks of its task definition (issue 14): both
+    // must meet the migrated schema, so they roll out with the services, after the migration.
+    ...Object.entries(contract.workers ?? {}).map(([name, worker]) => exactlyOne(stack, "aws_ecs_service", "name", worker.serviceName, `the worker "${name}"`)),
+    ...Object.entries(contract.schedules ?? {}).map(([name, schedule]) => exactlyOne(stack, "aws_scheduler_schedule", "name", schedule, `the scheduled job "${name}"`)),
+  ];
 
   const all = nodes(stack);
   const rollout = withDependents(all, services);

@@ -33,7 +33,8 @@ export type NodeKind =
   | "subscriber"
   | "dashboard"
   | "event-rule"
-  | "state-machine";
+  | "state-machine"
+  | "queue";
 
 /** Boxes the nodes sit in; `parent` nests them. */
 export type GroupId = "aws" | "vpc" | "public" | "private" | "isolated" | "dns" | "regional" | "operations";
@@ -104,6 +105,8 @@ export const DRAWN_TYPES = [
   "aws_cloudwatch_event_target",
   "aws_sfn_state_machine",
   "aws_secretsmanager_secret_rotation",
+  // Issue 14: the queue and the dead-letter queues (the scheduler's, the queue's).
+  "aws_sqs_queue",
 ] as const;
 
 /** Resource types left out of the picture on purpose, each with the reason. */
@@ -130,6 +133,7 @@ export const IGNORED_TYPES: Readonly<Record<string, string>> = {
   aws_s3_bucket_server_side_encryption_configuration: "bucket settings",
   aws_s3_bucket_versioning: "bucket settings (versioning is shown on the bucket)",
   aws_security_group: "shown as the flows they allow",
+  aws_sqs_queue_policy: "queue settings (TLS only)",
   aws_vpc_security_group_egress_rule: "shown as the flows they allow",
   aws_vpc_security_group_ingress_rule: "shown as the flows they allow",
 };
@@ -166,6 +170,7 @@ export function buildDiagram(environment: string, region: string, stack: StackJs
   ctx.add({ id: "browser", kind: "browser", lines: ["Browser"], addresses: [] });
   addNetwork(ctx);
   addLoadBalancers(ctx);
+  addQueues(ctx);
   const usedTaskDefinitions = addServices(ctx);
   addRoutes(ctx);
   addDataStores(ctx);
@@ -339,7 +344,10 @@ function addServices({ byAddress, ofType, nodeOf, add, edge }: DiagramContext): 
       lines: [`Schedule ${schedule.values.name ?? schedule.id}`, String(schedule.values.schedule_expression ?? "")].filter(Boolean),
       addresses: [schedule.address],
     });
-    for (const ref of dataReferencesIn(schedule.values)) edge(safeId(schedule.id), nodeOf.get(ref), "trigger", "runs");
+    for (const ref of dataReferencesIn(schedule.values)) {
+      if (ref.startsWith("aws_sqs_queue.")) edge(safeId(schedule.id), nodeOf.get(ref), "data", "failed starts");
+      else edge(safeId(schedule.id), nodeOf.get(ref), "trigger", "runs");
+    }
   }
   return usedTaskDefinitions;
 }
@@ -456,6 +464,20 @@ function addCertificatesAndDns({ ofType, nodeOf, add, edge }: DiagramContext): v
   }
 }
 
+/** SQS queues (issue 14), each with an edge to the dead-letter queue its redrive policy names. */
+function addQueues({ ofType, add, edge }: DiagramContext): void {
+  const queues = ofType("aws_sqs_queue");
+  for (const queue of queues) {
+    const encrypted = queue.values.kms_master_key_id ? "SSE-KMS" : queue.values.sqs_managed_sse_enabled ? "SSE-SQS" : "";
+    add({ id: safeId(queue.id), kind: "queue", group: "regional", lines: [`SQS ${queue.values.name}`, encrypted].filter(Boolean), addresses: [queue.address] });
+  }
+  for (const queue of queues) {
+    const redrive = String(queue.values.redrive_policy ?? "");
+    const dead = queues.find((q) => q !== queue && redrive.includes(`:${q.values.name}"`));
+    if (dead) edge(safeId(queue.id), safeId(dead.id), "data", "dead letters");
+  }
+}
+
 /** Flows out of services and tasks: database, buckets, secrets, image pulls. */
 function addFlows(ctx: DiagramContext, usedTaskDefinitions: ReadonlySet<string>): void {
   const { byAddress, ofType, nodeOf, edge } = ctx;
@@ -478,6 +500,10 @@ function addFlows(ctx: DiagramContext, usedTaskDefinitions: ReadonlySet<string>)
     // Secrets referenced by ARN and images by repository URL (computed from config, so not Terraform references).
     for (const secret of runner.type === "aws_ecs_service" ? ofType("aws_secretsmanager_secret") : []) {
       if (taskText.includes(`:secret:${secret.values.name}`)) edge(from, safeId(secret.id), "secret");
+    }
+    // The queue a service sends to and works off, by its name in the container environment (computed from config).
+    for (const queue of runner.type === "aws_ecs_service" ? ofType("aws_sqs_queue") : []) {
+      if (new RegExp(`"value":"[^"]*\\b${queue.values.name}"`).test(taskText.replace(/\\"/g, '"'))) edge(from, safeId(queue.id), "data", "messages");
     }
     for (const repository of runner.type === "aws_ecs_service" ? ofType("aws_ecr_repository") : []) {
       const pulled = new RegExp(`/${repository.values.name}[:@]`).test(taskText);

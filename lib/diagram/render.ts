@@ -18,6 +18,7 @@ const STYLE: Record<NodeKind, { shape: string; fill: string; border: string }> =
   worker: { shape: "box", fill: "#fff3e0", border: "#e65100" },
   task: { shape: "box", fill: "#fffaf2", border: "#e65100" },
   schedule: { shape: "box", fill: "#fce4ec", border: "#c2185b" },
+  queue: { shape: "box", fill: "#e8f5e9", border: "#2e7d32" },
   database: { shape: "cylinder", fill: "#e3f2fd", border: "#1565c0" },
   bucket: { shape: "cylinder", fill: "#e8f5e9", border: "#2e7d32" },
   repository: { shape: "box", fill: "#fff3e0", border: "#e65100" },
