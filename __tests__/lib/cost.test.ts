@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { environments, loadEnvironments } from "../../config";
+import { environments, loadEnvironments, type EnvironmentInput } from "../../config";
 import { CostError, estimateAll, estimateStack, FREE_TYPES, PRICED_TYPES, PRICES, splitTasks, unpricedTypes, type Estimate } from "../../lib/cost";
 import { runsPerMonth, type CostAssumptions, type PriceTable } from "../../lib/cost/estimate";
 import { difference } from "../../lib/cost/format";
@@ -186,6 +186,29 @@ describe("the shipped environments", () => {
     expect(unpricedTypes(stack)).toEqual([]);
     for (const reason of [...Object.values(PRICED_TYPES), ...Object.values(FREE_TYPES)]) expect(reason.length).toBeGreaterThan(3);
     expect(Object.keys(PRICED_TYPES).filter((t) => t in FREE_TYPES)).toEqual([]);
+  });
+
+  test("with every optional part on (cache, mail, Service Connect, outbound rules), every type is still priced or free; the cache by node", () => {
+    const staging = (environments as EnvironmentInput[]).find((e) => e.name === "staging")!;
+    const full: EnvironmentInput = {
+      ...staging,
+      cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 1 },
+      mail: { provider: "ses", fromAddress: "no-reply@staging.example.com", mailFromSubdomain: "mail" },
+      serviceConnect: { enabled: true },
+      egress: { backend: [{ port: 587, to: { cidr: "203.0.113.0/24" }, reason: "SMTP submission to the newsletter relay" }] },
+    };
+    const dir = mkdtempSync(join(tmpdir(), "cost-full-"));
+    try {
+      synthesize(dir, [full]);
+      const stack = readStack(join(dir, "stacks", "staging"));
+      expect(unpricedTypes(stack)).toEqual([]);
+      const [cache] = estimateStack("staging", "eu-west-1", stack, ASSUMPTIONS).lines.filter((l) => l.category === "Cache");
+      expect(cache).toMatchObject({ quantity: 2 * PRICES.hoursPerMonth, unit: "node-hours", priceKey: "elasticache.redis.cache.t4g.small.hour" });
+      // Valkey (the default engine) is billed 20% below Redis OSS.
+      expect(cache.unitUsd).toBeCloseTo(PRICES.regions["eu-west-1"]["elasticache.redis.cache.t4g.small.hour"].usd * 0.8, 6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("an unknown resource type is reported", () => {

@@ -59,6 +59,7 @@ export const PRICED_TYPES: Readonly<Record<string, string>> = {
   aws_nat_gateway: "NAT gateway hours and the data assumption",
   aws_eip: "public IPv4 address hours",
   aws_db_instance: "instance hours by class (x2 Multi-AZ), gp3 storage, backups beyond free, MySQL Extended Support",
+  aws_elasticache_replication_group: "node hours by node type and engine, every node of the group (snapshot storage beyond one free copy is not estimated)",
   aws_cloudwatch_log_group: "ingestion (assumption) and storage over the retention",
   aws_cloudwatch_metric_alarm: "alarm metrics per month (a metric-math alarm bills each metric in its expression)",
   aws_cloudwatch_dashboard: "dashboard per month (the account's first 3 are free: not deducted, like every free tier here)",
@@ -183,7 +184,7 @@ export function estimateStack(environment: string, region: string, stack: StackJ
       lines.push({ category, item, quantity, unit, unitUsd, monthlyUsd: quantity * unitUsd, priceKey });
     },
   };
-  for (const pricer of [priceFargate, priceScheduledTasks, priceLoadBalancers, priceNat, priceDatabases, priceMonitoring, priceAccountServices, priceBuckets]) {
+  for (const pricer of [priceFargate, priceScheduledTasks, priceLoadBalancers, priceNat, priceDatabases, priceCaches, priceMonitoring, priceAccountServices, priceBuckets]) {
     pricer(pricing);
   }
   const totalUsd = round2(lines.reduce((sum, l) => sum + l.monthlyUsd, 0));
@@ -309,6 +310,18 @@ function priceDatabases({ environment, H, prices, assumptions, asOf, ofType, lin
         `rds.extendedSupport.${year}.vcpuHour`,
       );
     }
+  }
+}
+
+/** ElastiCache replication groups: every node (primary and replicas) by the hour. */
+function priceCaches({ H, ofType, line }: Pricing): void {
+  for (const cache of ofType("aws_elasticache_replication_group")) {
+    const nodeType = String(cache.values.node_type);
+    const nodes = Number(cache.values.num_cache_clusters ?? 1);
+    const engine = String(cache.values.engine ?? "redis");
+    const name = String(cache.values.replication_group_id ?? cache.id);
+    // AWS bills Valkey nodes 20% below Redis OSS nodes of the same type.
+    line("Cache", `${name} ${nodes} x ${nodeType} (${engine})`, nodes * H, "node-hours", `elasticache.redis.${nodeType}.hour`, engine === "valkey" ? 0.8 : 1);
   }
 }
 
