@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { READ_RUNNING_IMAGES_VARIABLE } from "../../constructs/compute/running-images";
-import { offlineStepFunctionsEndpoint } from "../offline-stepfunctions";
+import { gatewayFor } from "./gateway";
 import { run, terraformEnv, terraformInit, type HarnessOptions, type PlanJson } from "../terraform";
 
 const OVERRIDE_FILE = "zz_emulator_override.tf.json";
@@ -21,7 +21,6 @@ export const EMULATED_SERVICES = [
   "acm",
   "applicationautoscaling",
   "cloudwatch",
-  "cloudwatchlogs",
   "ec2",
   "events",
   "ecr",
@@ -33,14 +32,19 @@ export const EMULATED_SERVICES = [
   "rds",
   "route53",
   "s3",
-  "secretsmanager",
   "sns",
   "ssm",
   "sts",
 ] as const;
 
-/** The override: local state, fake keys, every endpoint at the emulator, path-style S3. */
-export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", stepFunctionsEndpoint = endpoint): object {
+/** Services whose endpoint is the gateway in front of moto (`lib/emulator/gateway.ts`): moto lacks calls the provider makes there. */
+export const GATEWAY_SERVICES = ["cloudwatchlogs", "secretsmanager", "sfn"] as const;
+
+/**
+ * The override: local state, fake keys, every endpoint at the emulator (Step Functions, Logs and Secrets Manager at
+ * its gateway), path-style S3.
+ */
+export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", gatewayEndpoint = endpoint): object {
   return {
     terraform: { backend: { local: { path: stateFile } } },
     provider: {
@@ -53,8 +57,15 @@ export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate
         s3_use_path_style: true,
         // The stacks pin the real account; the emulator answers as its own (config accountId is set to it).
         allowed_account_ids: null,
-        // Step Functions through a local proxy: moto has no ValidateStateMachineDefinition, which the provider calls.
-        endpoints: [{ ...Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint])), sfn: stepFunctionsEndpoint }],
+        // The SDK retries a 5xx up to 25 times with backoff: against an emulator that answers 500 for what it
+        // lacks, that is minutes of "Still creating..." per gap. A few retries still ride out a busy machine.
+        max_retries: 3,
+        endpoints: [
+          {
+            ...Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint])),
+            ...Object.fromEntries(GATEWAY_SERVICES.map((service) => [service, gatewayEndpoint])),
+          },
+        ],
       },
     },
   };
@@ -71,8 +82,8 @@ export class EmulatedStack {
   /** Writes the override and runs `terraform init`. */
   static async init(outdir: string, stack: string, endpoint: string, options: HarnessOptions): Promise<EmulatedStack> {
     const dir = join(outdir, "stacks", stack);
-    const stepFunctions = await offlineStepFunctionsEndpoint(endpoint);
-    const override = emulatorOverride(endpoint, "emulator.tfstate", stepFunctions) as Record<string, unknown>;
+    const gateway = await gatewayFor(endpoint);
+    const override = emulatorOverride(endpoint, "emulator.tfstate", gateway.endpoint) as Record<string, unknown>;
     // The running-image look-up reads the environment's S3 state, which lives in the real backend, not here.
     const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
     if (variables.includes(READ_RUNNING_IMAGES_VARIABLE)) override.variable = { [READ_RUNNING_IMAGES_VARIABLE]: { default: false } };
