@@ -156,6 +156,19 @@ describe("the gateway in front of moto (lib/emulator/gateway.ts)", () => {
     expect(gateway.state.queryDefinitions("eu-west-1")).toEqual([]);
   });
 
+  test("RDS: the engine lifecycle support sent at create comes back in DescribeDBInstances (moto drops it)", async () => {
+    const rds = (body: string) =>
+      fetch(gateway.endpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: "AWS4-HMAC-SHA256 Credential=k/20260101/eu-west-1/rds/aws4_request" }, body }).then((r) => r.text());
+    await rds("Action=CreateDBInstance&DBInstanceIdentifier=db1&EngineLifecycleSupport=open-source-rds-extended-support");
+    // the stand-in echoes the request; an answer shaped like moto's is rewritten
+    const state = gateway.state;
+    expect(state.rdsAnswer("eu-west-1", "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier></DBInstance><DBInstance><DBInstanceIdentifier>db2</DBInstanceIdentifier></DBInstance>")).toBe(
+      "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier><EngineLifecycleSupport>open-source-rds-extended-support</EngineLifecycleSupport></DBInstance><DBInstance><DBInstanceIdentifier>db2</DBInstanceIdentifier></DBInstance>",
+    );
+    await rds("Action=DeleteDBInstance&DBInstanceIdentifier=db1");
+    expect(state.rdsAnswer("eu-west-1", "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier></DBInstance>")).not.toContain("EngineLifecycleSupport");
+  });
+
   test("a state machine has no versions (the provider reads them on every refresh)", async () => {
     expect((await call("AWSStepFunctions.ListStateMachineVersions", { stateMachineArn: "arn" })).body).toEqual({ stateMachineVersions: [] });
   });

@@ -30,11 +30,6 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     reason: "moto does not return the parameters set on a DB parameter group (DescribeDBParameters lists none)",
   },
   {
-    type: "aws_db_instance",
-    attributes: ["engine_lifecycle_support"],
-    reason: "moto 5.2 does not model RDS Extended Support: DescribeDBInstances never returns EngineLifecycleSupport, so the provider plans to set it again",
-  },
-  {
     type: "aws_ecs_service",
     attributes: ["capacity_provider_strategy", "tags", "availability_zone_rebalancing", "enable_ecs_managed_tags", "health_check_grace_period_seconds", "enable_execute_command"],
     reason:

@@ -3,12 +3,12 @@
  * calls. moto answers an action it does not implement with HTTP 500 and an HTML page; the provider's
  * AWS SDK retries a 500 up to 25 times with backoff, so the resource stays "Still creating..." for
  * minutes and then fails. The gateway answers exactly the calls listed in {@link GATEWAY_ANSWERS}
- * (each with its reason), replaces the one refusal listed in {@link GATEWAY_CORRECTIONS}, and passes
+ * (each with its reason), corrects the answers listed in {@link GATEWAY_CORRECTIONS}, and passes
  * every other request to moto unchanged. A 500 from moto on any
  * other call is turned into a 400 naming the action, so a new gap fails the apply at once and says
  * what is missing instead of retrying.
  *
- * Only the Step Functions, CloudWatch Logs and Secrets Manager endpoints go through it
+ * Only the Application Auto Scaling, CloudWatch Logs, RDS, Secrets Manager and Step Functions endpoints go through it
  * (`lib/emulator/stack.ts`). It is a stand-in for missing emulator APIs, never a model of AWS.
  */
 import { randomUUID } from "node:crypto";
@@ -25,6 +25,10 @@ export const GATEWAY_ANSWERS: Readonly<Record<string, string>> = {
   "Logs_20140328.PutQueryDefinition": "moto has no saved Logs Insights queries (aws_cloudwatch_query_definition); kept in the gateway's memory",
   "Logs_20140328.DescribeQueryDefinitions": "moto has no saved Logs Insights queries; listed from the gateway's memory",
   "Logs_20140328.DeleteQueryDefinition": "moto has no saved Logs Insights queries; deleted from the gateway's memory",
+  "AnyScaleFrontendService.ListTagsForResource":
+    "moto has no tags on Application Auto Scaling targets; the provider reads them after every create and refresh of aws_appautoscaling_target (answered from the tags sent at RegisterScalableTarget or TagResource)",
+  "AnyScaleFrontendService.TagResource": "moto has no tags on Application Auto Scaling targets; kept in the gateway's memory",
+  "AnyScaleFrontendService.UntagResource": "moto has no tags on Application Auto Scaling targets; removed from the gateway's memory",
 };
 
 /**
@@ -33,6 +37,8 @@ export const GATEWAY_ANSWERS: Readonly<Record<string, string>> = {
  * which has no Lambda), so `aws_secretsmanager_secret_rotation` could never be destroyed there.
  */
 export const GATEWAY_CORRECTIONS: Readonly<Record<string, string>> = {
+  "rds.DescribeDBInstances":
+    "moto has no RDS Extended Support: it drops EngineLifecycleSupport, so every plan set it again and every apply spent 1m20s modifying the instance; the gateway remembers the value sent at create or modify and returns it",
   "secretsmanager.CancelRotateSecret":
     "moto has no managed rotation: its CancelRotateSecret refuses a secret without a rotation Lambda, which an RDS-managed (rds!...) secret never has; the gateway accepts it for those secrets",
 };
@@ -59,13 +65,39 @@ function notFound(message: string): Answer {
   return { status: 400, body: { __type: "ResourceNotFoundException", message } };
 }
 
-/** The gateway's own state: saved queries per region. */
+/** The gateway's own state: saved queries per region, the engine lifecycle support of each DB instance. */
 export class GatewayState {
   private readonly queries = new Map<string, Map<string, QueryDefinition>>();
+  /** `<region>/<DBInstanceIdentifier>` -> EngineLifecycleSupport sent at create or modify. */
+  readonly engineLifecycleSupport = new Map<string, string>();
+
+  /** Scalable target ARN -> tags (moto ignores them). */
+  readonly scalableTargetTags = new Map<string, Record<string, string>>();
 
   /** Forgets everything (moto was reset or restarted). */
   clear(): void {
     this.queries.clear();
+    this.scalableTargetTags.clear();
+    this.engineLifecycleSupport.clear();
+  }
+
+  /** Remembers what an RDS Query-protocol request sets that moto drops. */
+  rdsRequest(region: string, params: URLSearchParams): void {
+    const id = params.get("DBInstanceIdentifier");
+    const action = params.get("Action");
+    if (!id) return;
+    if (action === "DeleteDBInstance") this.engineLifecycleSupport.delete(`${region}/${id}`);
+    const value = params.get("EngineLifecycleSupport");
+    if (value && (action === "CreateDBInstance" || action === "ModifyDBInstance")) this.engineLifecycleSupport.set(`${region}/${id}`, value);
+  }
+
+  /** Puts back into an RDS answer (XML) what moto dropped. */
+  rdsAnswer(region: string, xml: string): string {
+    return xml.replace(/<DBInstance>([\s\S]*?)<\/DBInstance>/g, (whole, inner: string) => {
+      const id = /<DBInstanceIdentifier>([^<]+)<\/DBInstanceIdentifier>/.exec(inner)?.[1];
+      const value = id && this.engineLifecycleSupport.get(`${region}/${id}`);
+      return value && !inner.includes("<EngineLifecycleSupport>") ? `<DBInstance>${inner}<EngineLifecycleSupport>${value}</EngineLifecycleSupport></DBInstance>` : whole;
+    });
   }
 
   /** Saved queries in `region` (the inventory of what the emulator holds). */
@@ -83,6 +115,20 @@ export class GatewayState {
           status: 200,
           body: { result: problems.length ? "FAIL" : "OK", diagnostics: problems.map((message) => ({ severity: "ERROR", code: "SCHEMA_VALIDATION_FAILED", message })), truncated: false },
         };
+      }
+      case "AnyScaleFrontendService.ListTagsForResource":
+        return { status: 200, body: { Tags: this.scalableTargetTags.get(String(input.ResourceARN)) ?? {} } };
+      case "AnyScaleFrontendService.TagResource": {
+        const arn = String(input.ResourceARN);
+        this.scalableTargetTags.set(arn, { ...this.scalableTargetTags.get(arn), ...(input.Tags as Record<string, string>) });
+        return { status: 200, body: {} };
+      }
+      case "AnyScaleFrontendService.UntagResource": {
+        const arn = String(input.ResourceARN);
+        const tags = { ...this.scalableTargetTags.get(arn) };
+        for (const key of (input.TagKeys as string[]) ?? []) delete tags[key];
+        this.scalableTargetTags.set(arn, tags);
+        return { status: 200, body: {} };
       }
       case "AWSStepFunctions.ListStateMachineVersions":
         return { status: 200, body: { stateMachineVersions: [] } };
@@ -141,13 +187,44 @@ export function startGateway(upstream: string): Promise<Gateway> {
           res.end(JSON.stringify(own.body));
           return;
         }
-        const forward = request(new URL(req.url ?? "/", upstream), { method: req.method, headers: req.headers }, (answer) => {
+        const region = regionOf(req.headers);
+        // RDS speaks the Query protocol (form-encoded Action=...), recognised by its signing scope.
+        const rds = /\/rds\/aws4_request/.test(String(req.headers.authorization ?? ""));
+        if (rds) state.rdsRequest(region, new URLSearchParams(body.toString("utf8")));
+        // As Terraform's HTTP proxy (S3 Control's account-prefixed host), the request line is an absolute URL: keep its path only.
+        const path = /^https?:\/\//.test(req.url ?? "") ? new URL(req.url ?? "/").pathname + new URL(req.url ?? "/").search : req.url ?? "/";
+        const forward = request(new URL(path, upstream), { method: req.method, headers: req.headers }, (answer) => {
           const status = answer.statusCode ?? 502;
           if (status >= 500 && target) {
             // moto's answer to an action it does not implement: fail at once, naming it, instead of a retried 500.
             answer.resume();
             res.writeHead(400, { "content-type": String(req.headers["content-type"] ?? "application/x-amz-json-1.1") });
             res.end(JSON.stringify({ __type: "EmulatorGapException", message: `the emulator (moto) failed on ${target} (HTTP ${status}): not implemented there; see lib/emulator/gateway.ts` }));
+            return;
+          }
+          if (rds) {
+            const parts: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => parts.push(chunk));
+            answer.on("end", () => {
+              const headers = { ...answer.headers };
+              delete headers["content-length"];
+              res.writeHead(status, headers);
+              res.end(state.rdsAnswer(region, Buffer.concat(parts).toString("utf8")));
+            });
+            return;
+          }
+          if (target === "AnyScaleFrontendService.RegisterScalableTarget" && status === 200) {
+            // Remember the tags moto ignores, under the ARN it chose.
+            const parts: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => parts.push(chunk));
+            answer.on("end", () => {
+              const text = Buffer.concat(parts).toString("utf8");
+              const arn = String(JSON.parse(text || "{}").ScalableTargetARN ?? "");
+              const tags = JSON.parse(body.toString("utf8") || "{}").Tags as Record<string, string> | undefined;
+              if (arn && tags) state.scalableTargetTags.set(arn, { ...state.scalableTargetTags.get(arn), ...tags });
+              res.writeHead(status, { ...answer.headers, "content-length": String(Buffer.byteLength(text)) });
+              res.end(text);
+            });
             return;
           }
           if (target === "secretsmanager.CancelRotateSecret" && status === 400) {

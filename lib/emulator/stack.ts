@@ -19,7 +19,6 @@ const OVERRIDE_FILE = "zz_emulator_override.tf.json";
  */
 export const EMULATED_SERVICES = [
   "acm",
-  "applicationautoscaling",
   "cloudwatch",
   "ec2",
   "events",
@@ -29,19 +28,19 @@ export const EMULATED_SERVICES = [
   "elbv2",
   "iam",
   "kms",
-  "rds",
   "route53",
   "s3",
+  "s3control",
   "sns",
   "ssm",
   "sts",
 ] as const;
 
 /** Services whose endpoint is the gateway in front of moto (`lib/emulator/gateway.ts`): moto lacks calls the provider makes there. */
-export const GATEWAY_SERVICES = ["cloudwatchlogs", "secretsmanager", "sfn"] as const;
+export const GATEWAY_SERVICES = ["applicationautoscaling", "cloudwatchlogs", "rds", "secretsmanager", "sfn"] as const;
 
 /**
- * The override: local state, fake keys, every endpoint at the emulator (Step Functions, Logs and Secrets Manager at
+ * The override: local state, fake keys, every endpoint at the emulator (Application Auto Scaling, Logs, RDS, Secrets Manager and Step Functions at
  * its gateway), path-style S3.
  */
 export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", gatewayEndpoint = endpoint): object {
@@ -52,7 +51,9 @@ export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate
         access_key: "emulator",
         secret_key: "emulator",
         skip_credentials_validation: true,
-        skip_requesting_account_id: true,
+        // The provider asks the emulator's STS who it is (moto answers its account): resources that default
+        // their account id from the provider (aws_s3_account_public_access_block) need it.
+        skip_requesting_account_id: false,
         skip_metadata_api_check: true,
         s3_use_path_style: true,
         // The stacks pin the real account; the emulator answers as its own (config accountId is set to it).
@@ -77,7 +78,20 @@ export class EmulatedStack {
     readonly name: string,
     readonly dir: string,
     private readonly options: HarnessOptions,
+    /** The gateway, as Terraform's HTTP proxy (see {@link EmulatedStack.env}). */
+    private readonly proxy?: string,
   ) {}
+
+  /**
+   * Terraform's environment. S3 Control puts the account id in front of the endpoint's host
+   * (`123456789012.127.0.0.1:<port>`), a name that resolves nowhere; with the gateway as HTTP proxy
+   * such requests reach it and it passes them on to moto. Requests to 127.0.0.1 itself never use
+   * a proxy (Go's rule for loopback addresses), so every other call goes straight to the emulator.
+   */
+  env(): NodeJS.ProcessEnv {
+    const env = terraformEnv(this.options, this.dir);
+    return this.proxy ? { ...env, HTTP_PROXY: this.proxy, http_proxy: this.proxy } : env;
+  }
 
   /** Writes the override and runs `terraform init`. */
   static async init(outdir: string, stack: string, endpoint: string, options: HarnessOptions): Promise<EmulatedStack> {
@@ -88,14 +102,14 @@ export class EmulatedStack {
     const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
     if (variables.includes(READ_RUNNING_IMAGES_VARIABLE)) override.variable = { [READ_RUNNING_IMAGES_VARIABLE]: { default: false } };
     writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(override, null, 2));
-    const result = new EmulatedStack(stack, dir, options);
+    const result = new EmulatedStack(stack, dir, options, gateway.endpoint);
     await terraformInit(dir, options, terraformEnv(options, dir));
     return result;
   }
 
   /** Runs terraform with `args` in the stack directory; rejects with its output on a non-zero exit. */
   terraform(args: readonly string[]): Promise<string> {
-    return run(this.options.terraformBin ?? "terraform", [...args], this.dir, terraformEnv(this.options, this.dir));
+    return run(this.options.terraformBin ?? "terraform", [...args], this.dir, this.env());
   }
 
   apply(args: readonly string[] = []): Promise<string> {
@@ -109,7 +123,7 @@ export class EmulatedStack {
   startApply(args: readonly string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> } {
     const child = spawn(this.options.terraformBin ?? "terraform", ["apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", ...args], {
       cwd: this.dir,
-      env: terraformEnv(this.options, this.dir),
+      env: this.env(),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
