@@ -44,14 +44,15 @@ describe("moto_server missing", () => {
 describe("emulator override", () => {
   const provider = (emulatorOverride("http://127.0.0.1:5555", "emulator.tfstate", "http://127.0.0.1:6666") as { provider: { aws: Record<string, any> } }).provider.aws;
 
-  test("every emulated service points at the emulator, Step Functions and Logs at its gateway, S3 path-style, local state", () => {
+  test("every emulated service points at the emulator, the ones moto lacks calls of at its gateway, S3 path-style, local state", () => {
     expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES, ...GATEWAY_SERVICES].sort());
     for (const service of EMULATED_SERVICES) expect(provider.endpoints[0][service]).toBe("http://127.0.0.1:5555");
     for (const service of GATEWAY_SERVICES) expect(provider.endpoints[0][service]).toBe("http://127.0.0.1:6666");
     // An emulator gap must fail in seconds, not after the SDK's 25 retries of a 500.
     expect(provider.max_retries).toBeLessThanOrEqual(5);
     expect(provider.s3_use_path_style).toBe(true);
-    expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true });
+    // The account id comes from the emulator's STS (S3 Control needs it).
+    expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: false, skip_metadata_api_check: true });
   });
 
   test("the services the stacks use are all emulated", () => {
