@@ -18,4 +18,5 @@ module.exports = {
   // so all five files run at once even on a 2-core machine.
   maxWorkers: 5,
   testTimeout: 600_000,
+  reporters: [...base.reporters, "<rootDir>/__tests__/emulator-timing-reporter.js"],
 };

@@ -170,6 +170,31 @@ describe("the gateway in front of moto (lib/emulator/gateway.ts)", () => {
     expect(state.rdsAnswer("eu-west-1", "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier></DBInstance>")).not.toContain("EngineLifecycleSupport");
   });
 
+  test("as Terraform's HTTP proxy it passes an account-prefixed S3 Control request (absolute URL) to the emulator by path", async () => {
+    const { request } = await import("node:http");
+    const port = Number(new URL(gateway.endpoint).port);
+    const answer = await new Promise<string>((done, fail) => {
+      const req = request({ host: "127.0.0.1", port, method: "PUT", path: "http://123456789012.127.0.0.1:1/v20180820/configuration/publicAccessBlock", headers: { "x-amz-target": "S3Control.Put" } }, (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => done(text));
+      });
+      req.on("error", fail);
+      req.end("<x/>");
+    });
+    expect(JSON.parse(answer)).toEqual({ target: "S3Control.Put", body: "<x/>" });
+  });
+
+  test("ECS: a container without memory is registered with a memoryReservation (moto's RunTask needs one) that no answer shows", () => {
+    const state = gateway.state;
+    const sent = JSON.parse(
+      state.registerTaskDefinition("eu-west-1", Buffer.from(JSON.stringify({ family: "f", memory: "1024", containerDefinitions: [{ name: "app" }, { name: "sized", memory: 256 }] }))).toString(),
+    );
+    expect(sent.containerDefinitions).toEqual([{ name: "app", memoryReservation: 1024 }, { name: "sized", memory: 256 }]);
+    const answer = JSON.parse(state.ecsAnswer("eu-west-1", JSON.stringify({ taskDefinition: { family: "f", containerDefinitions: sent.containerDefinitions } })));
+    expect(answer.taskDefinition.containerDefinitions).toEqual([{ name: "app" }, { name: "sized", memory: 256 }]);
+  });
+
   test("a state machine has no versions (the provider reads them on every refresh)", async () => {
     expect((await call("AWSStepFunctions.ListStateMachineVersions", { stateMachineArn: "arn" })).body).toEqual({ stateMachineVersions: [] });
   });

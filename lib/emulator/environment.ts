@@ -163,7 +163,8 @@ export function deployDeps(
   const aws = { region: config.region, endpoint: env.emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } };
   const log: string[] = [];
   const commands: string[] = [];
-  const ecs = new ECSClient(aws);
+  // ECS through the gateway, as Terraform's calls (moto's RunTask needs its task definition fix).
+  const ecs = new ECSClient({ ...aws, endpoint: env.stack.gateway ?? env.emulator.endpoint });
   if (options.migrationExitCode !== undefined) failingMigrations(ecs, options.migrationExitCode);
   const run: CommandRunner = async (command, args) => {
     const line = `${command} ${args.join(" ")}`;
@@ -206,7 +207,7 @@ export function deployDeps(
 
 /** The image each ECS service of the environment runs, read through DescribeServices and DescribeTaskDefinition. */
 export async function runningImages(env: EmulatedEnvironment): Promise<string[]> {
-  const ecs = new ECSClient({ region: env.input.region, endpoint: env.emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } });
+  const ecs = new ECSClient({ region: env.input.region, endpoint: env.stack.gateway ?? env.emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } });
   const contract = deployContract(loadEnvironment(env.input));
   const { services } = await ecs.send(new DescribeServicesCommand({ cluster: contract.clusterName, services: [contract.services.backend.serviceName, contract.services.frontend.serviceName] }));
   const images: string[] = [];

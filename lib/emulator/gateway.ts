@@ -8,7 +8,7 @@
  * other call is turned into a 400 naming the action, so a new gap fails the apply at once and says
  * what is missing instead of retrying.
  *
- * Only the Application Auto Scaling, CloudWatch Logs, RDS, Secrets Manager and Step Functions endpoints go through it
+ * Only the Application Auto Scaling, CloudWatch Logs, ECS, RDS, Secrets Manager and Step Functions endpoints go through it
  * (`lib/emulator/stack.ts`). It is a stand-in for missing emulator APIs, never a model of AWS.
  */
 import { randomUUID } from "node:crypto";
@@ -39,6 +39,8 @@ export const GATEWAY_ANSWERS: Readonly<Record<string, string>> = {
 export const GATEWAY_CORRECTIONS: Readonly<Record<string, string>> = {
   "rds.DescribeDBInstances":
     "moto has no RDS Extended Support: it drops EngineLifecycleSupport, so every plan set it again and every apply spent 1m20s modifying the instance; the gateway remembers the value sent at create or modify and returns it",
+  "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition":
+    "moto has no Fargate task sizing: its RunTask adds up container-level memory and fails (HTTP 500) on a container without one, which Fargate allows (the task's memory is the limit); the gateway registers such containers with memoryReservation = the task's memory and removes it again from every task definition moto returns, so Terraform and the deploy see exactly what was sent",
   "secretsmanager.CancelRotateSecret":
     "moto has no managed rotation: its CancelRotateSecret refuses a secret without a rotation Lambda, which an RDS-managed (rds!...) secret never has; the gateway accepts it for those secrets",
 };
@@ -74,8 +76,12 @@ export class GatewayState {
   /** Scalable target ARN -> tags (moto ignores them). */
   readonly scalableTargetTags = new Map<string, Record<string, string>>();
 
+  /** `<region>/<family>` -> containers registered with a memoryReservation moto needs and the request did not have. */
+  readonly addedMemoryReservation = new Map<string, Set<string>>();
+
   /** Forgets everything (moto was reset or restarted). */
   clear(): void {
+    this.addedMemoryReservation.clear();
     this.queries.clear();
     this.scalableTargetTags.clear();
     this.engineLifecycleSupport.clear();
@@ -89,6 +95,30 @@ export class GatewayState {
     if (action === "DeleteDBInstance") this.engineLifecycleSupport.delete(`${region}/${id}`);
     const value = params.get("EngineLifecycleSupport");
     if (value && (action === "CreateDBInstance" || action === "ModifyDBInstance")) this.engineLifecycleSupport.set(`${region}/${id}`, value);
+  }
+
+  /** RegisterTaskDefinition: gives containers without memory a memoryReservation (moto's RunTask needs one); returns the body to send. */
+  registerTaskDefinition(region: string, body: Buffer): Buffer {
+    const input = JSON.parse(body.toString("utf8") || "{}") as { family?: string; memory?: string; containerDefinitions?: Record<string, unknown>[] };
+    const added = new Set<string>();
+    for (const container of input.containerDefinitions ?? []) {
+      if (container.memory === undefined && container.memoryReservation === undefined) {
+        container.memoryReservation = Number(input.memory) || 512;
+        added.add(String(container.name));
+      }
+    }
+    this.addedMemoryReservation.set(`${region}/${input.family}`, added);
+    return added.size ? Buffer.from(JSON.stringify(input)) : body;
+  }
+
+  /** Removes from an ECS answer the memoryReservation the gateway added. */
+  ecsAnswer(region: string, text: string): string {
+    const answer = JSON.parse(text || "{}") as { taskDefinition?: { family?: string; containerDefinitions?: Record<string, unknown>[] } };
+    const definition = answer.taskDefinition;
+    const added = definition && this.addedMemoryReservation.get(`${region}/${definition.family}`);
+    if (!definition || !added?.size) return text;
+    for (const container of definition.containerDefinitions ?? []) if (added.has(String(container.name))) delete container.memoryReservation;
+    return JSON.stringify(answer);
   }
 
   /** Puts back into an RDS answer (XML) what moto dropped. */
@@ -173,84 +203,104 @@ export function startGateway(upstream: string): Promise<Gateway> {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
-        const body = Buffer.concat(chunks);
-        const target = String(req.headers["x-amz-target"] ?? "");
-        let input: Record<string, any> = {};
         try {
-          input = target in GATEWAY_ANSWERS ? JSON.parse(body.toString("utf8") || "{}") : {};
-        } catch {
-          input = {};
+          const body = Buffer.concat(chunks);
+          const target = String(req.headers["x-amz-target"] ?? "");
+          let input: Record<string, any> = {};
+          try {
+            input = target in GATEWAY_ANSWERS ? JSON.parse(body.toString("utf8") || "{}") : {};
+          } catch {
+            input = {};
+          }
+          const own = target in GATEWAY_ANSWERS ? state.answer(target, regionOf(req.headers), input) : undefined;
+          if (own) {
+            res.writeHead(own.status, { "content-type": String(req.headers["content-type"] ?? "application/x-amz-json-1.1") });
+            res.end(JSON.stringify(own.body));
+            return;
+          }
+          const region = regionOf(req.headers);
+          // RDS speaks the Query protocol (form-encoded Action=...), recognised by its signing scope.
+          const rds = /\/rds\/aws4_request/.test(String(req.headers.authorization ?? ""));
+          if (rds) state.rdsRequest(region, new URLSearchParams(body.toString("utf8")));
+          // As Terraform's HTTP proxy (S3 Control's account-prefixed host), the request line is an absolute URL: keep its path only.
+          // (Node's URL parser refuses a host like 123456789012.127.0.0.1, hence the plain string cut.)
+          const path = (req.url ?? "/").replace(/^https?:\/\/[^/]+/, "") || "/";
+          const ecsDefinition = target === "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition" || target === "AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition";
+          const sent = target === "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition" ? state.registerTaskDefinition(region, body) : body;
+          const headers = sent === body ? req.headers : { ...req.headers, "content-length": String(sent.length) };
+          const forward = request(new URL(path, upstream), { method: req.method, headers }, (answer) => {
+            const status = answer.statusCode ?? 502;
+            if (status >= 500 && target) {
+              // moto's answer to an action it does not implement: fail at once, naming it, instead of a retried 500.
+              answer.resume();
+              res.writeHead(400, { "content-type": String(req.headers["content-type"] ?? "application/x-amz-json-1.1") });
+              res.end(JSON.stringify({ __type: "EmulatorGapException", message: `the emulator (moto) failed on ${target} (HTTP ${status}): not implemented there; see lib/emulator/gateway.ts` }));
+              return;
+            }
+            if (ecsDefinition && status === 200) {
+              const parts: Buffer[] = [];
+              answer.on("data", (chunk: Buffer) => parts.push(chunk));
+              answer.on("end", () => {
+                const text = state.ecsAnswer(region, Buffer.concat(parts).toString("utf8"));
+                res.writeHead(status, { ...answer.headers, "content-length": String(Buffer.byteLength(text)) });
+                res.end(text);
+              });
+              return;
+            }
+            if (rds) {
+              const parts: Buffer[] = [];
+              answer.on("data", (chunk: Buffer) => parts.push(chunk));
+              answer.on("end", () => {
+                const headers = { ...answer.headers };
+                delete headers["content-length"];
+                res.writeHead(status, headers);
+                res.end(state.rdsAnswer(region, Buffer.concat(parts).toString("utf8")));
+              });
+              return;
+            }
+            if (target === "AnyScaleFrontendService.RegisterScalableTarget" && status === 200) {
+              // Remember the tags moto ignores, under the ARN it chose.
+              const parts: Buffer[] = [];
+              answer.on("data", (chunk: Buffer) => parts.push(chunk));
+              answer.on("end", () => {
+                const text = Buffer.concat(parts).toString("utf8");
+                const arn = String(JSON.parse(text || "{}").ScalableTargetARN ?? "");
+                const tags = JSON.parse(body.toString("utf8") || "{}").Tags as Record<string, string> | undefined;
+                if (arn && tags) state.scalableTargetTags.set(arn, { ...state.scalableTargetTags.get(arn), ...tags });
+                res.writeHead(status, { ...answer.headers, "content-length": String(Buffer.byteLength(text)) });
+                res.end(text);
+              });
+              return;
+            }
+            if (target === "secretsmanager.CancelRotateSecret" && status === 400) {
+              const parts: Buffer[] = [];
+              answer.on("data", (chunk: Buffer) => parts.push(chunk));
+              answer.on("end", () => {
+                const text = Buffer.concat(parts).toString("utf8");
+                const secretId = String(JSON.parse(body.toString("utf8") || "{}").SecretId ?? "");
+                if (/Lambda function ARN/.test(text) && /(^|:secret:)rds!/.test(secretId)) {
+                  res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+                  res.end(JSON.stringify({ ARN: secretId, Name: secretId.replace(/^arn:[^:]+:secretsmanager:[^:]+:\d+:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "") }));
+                  return;
+                }
+                res.writeHead(status, answer.headers);
+                res.end(text);
+              });
+              return;
+            }
+            res.writeHead(status, answer.headers);
+            answer.pipe(res);
+          });
+          forward.on("error", (error) => {
+            res.statusCode = 502;
+            res.end(error.message);
+          });
+          forward.end(sent);
+        } catch (error) {
+          // Never take the test process down: the request fails, the apply says why.
+          res.writeHead(502, { "content-type": "text/plain" });
+          res.end(`emulator gateway: ${(error as Error).message}`);
         }
-        const own = target in GATEWAY_ANSWERS ? state.answer(target, regionOf(req.headers), input) : undefined;
-        if (own) {
-          res.writeHead(own.status, { "content-type": String(req.headers["content-type"] ?? "application/x-amz-json-1.1") });
-          res.end(JSON.stringify(own.body));
-          return;
-        }
-        const region = regionOf(req.headers);
-        // RDS speaks the Query protocol (form-encoded Action=...), recognised by its signing scope.
-        const rds = /\/rds\/aws4_request/.test(String(req.headers.authorization ?? ""));
-        if (rds) state.rdsRequest(region, new URLSearchParams(body.toString("utf8")));
-        // As Terraform's HTTP proxy (S3 Control's account-prefixed host), the request line is an absolute URL: keep its path only.
-        const path = /^https?:\/\//.test(req.url ?? "") ? new URL(req.url ?? "/").pathname + new URL(req.url ?? "/").search : req.url ?? "/";
-        const forward = request(new URL(path, upstream), { method: req.method, headers: req.headers }, (answer) => {
-          const status = answer.statusCode ?? 502;
-          if (status >= 500 && target) {
-            // moto's answer to an action it does not implement: fail at once, naming it, instead of a retried 500.
-            answer.resume();
-            res.writeHead(400, { "content-type": String(req.headers["content-type"] ?? "application/x-amz-json-1.1") });
-            res.end(JSON.stringify({ __type: "EmulatorGapException", message: `the emulator (moto) failed on ${target} (HTTP ${status}): not implemented there; see lib/emulator/gateway.ts` }));
-            return;
-          }
-          if (rds) {
-            const parts: Buffer[] = [];
-            answer.on("data", (chunk: Buffer) => parts.push(chunk));
-            answer.on("end", () => {
-              const headers = { ...answer.headers };
-              delete headers["content-length"];
-              res.writeHead(status, headers);
-              res.end(state.rdsAnswer(region, Buffer.concat(parts).toString("utf8")));
-            });
-            return;
-          }
-          if (target === "AnyScaleFrontendService.RegisterScalableTarget" && status === 200) {
-            // Remember the tags moto ignores, under the ARN it chose.
-            const parts: Buffer[] = [];
-            answer.on("data", (chunk: Buffer) => parts.push(chunk));
-            answer.on("end", () => {
-              const text = Buffer.concat(parts).toString("utf8");
-              const arn = String(JSON.parse(text || "{}").ScalableTargetARN ?? "");
-              const tags = JSON.parse(body.toString("utf8") || "{}").Tags as Record<string, string> | undefined;
-              if (arn && tags) state.scalableTargetTags.set(arn, { ...state.scalableTargetTags.get(arn), ...tags });
-              res.writeHead(status, { ...answer.headers, "content-length": String(Buffer.byteLength(text)) });
-              res.end(text);
-            });
-            return;
-          }
-          if (target === "secretsmanager.CancelRotateSecret" && status === 400) {
-            const parts: Buffer[] = [];
-            answer.on("data", (chunk: Buffer) => parts.push(chunk));
-            answer.on("end", () => {
-              const text = Buffer.concat(parts).toString("utf8");
-              const secretId = String(JSON.parse(body.toString("utf8") || "{}").SecretId ?? "");
-              if (/Lambda function ARN/.test(text) && /(^|:secret:)rds!/.test(secretId)) {
-                res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-                res.end(JSON.stringify({ ARN: secretId, Name: secretId.replace(/^arn:[^:]+:secretsmanager:[^:]+:\d+:secret:/, "").replace(/-[A-Za-z0-9]{6}$/, "") }));
-                return;
-              }
-              res.writeHead(status, answer.headers);
-              res.end(text);
-            });
-            return;
-          }
-          res.writeHead(status, answer.headers);
-          answer.pipe(res);
-        });
-        forward.on("error", (error) => {
-          res.statusCode = 502;
-          res.end(error.message);
-        });
-        forward.end(body);
       });
     });
     server.on("error", reject);

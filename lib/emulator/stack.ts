@@ -23,7 +23,6 @@ export const EMULATED_SERVICES = [
   "ec2",
   "events",
   "ecr",
-  "ecs",
   "elb",
   "elbv2",
   "iam",
@@ -37,10 +36,10 @@ export const EMULATED_SERVICES = [
 ] as const;
 
 /** Services whose endpoint is the gateway in front of moto (`lib/emulator/gateway.ts`): moto lacks calls the provider makes there. */
-export const GATEWAY_SERVICES = ["applicationautoscaling", "cloudwatchlogs", "rds", "secretsmanager", "sfn"] as const;
+export const GATEWAY_SERVICES = ["applicationautoscaling", "cloudwatchlogs", "ecs", "rds", "secretsmanager", "sfn"] as const;
 
 /**
- * The override: local state, fake keys, every endpoint at the emulator (Application Auto Scaling, Logs, RDS, Secrets Manager and Step Functions at
+ * The override: local state, fake keys, every endpoint at the emulator (Application Auto Scaling, Logs, ECS, RDS, Secrets Manager and Step Functions at
  * its gateway), path-style S3.
  */
 export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", gatewayEndpoint = endpoint): object {
@@ -78,8 +77,8 @@ export class EmulatedStack {
     readonly name: string,
     readonly dir: string,
     private readonly options: HarnessOptions,
-    /** The gateway, as Terraform's HTTP proxy (see {@link EmulatedStack.env}). */
-    private readonly proxy?: string,
+    /** The gateway in front of the emulator (lib/emulator/gateway.ts), also Terraform's HTTP proxy (see {@link EmulatedStack.env}). */
+    readonly gateway?: string,
   ) {}
 
   /**
@@ -90,7 +89,7 @@ export class EmulatedStack {
    */
   env(): NodeJS.ProcessEnv {
     const env = terraformEnv(this.options, this.dir);
-    return this.proxy ? { ...env, HTTP_PROXY: this.proxy, http_proxy: this.proxy } : env;
+    return this.gateway ? { ...env, HTTP_PROXY: this.gateway, http_proxy: this.gateway } : env;
   }
 
   /** Writes the override and runs `terraform init`. */
