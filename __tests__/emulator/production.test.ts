@@ -74,11 +74,12 @@ test("once protection is lifted in config and applied, destroy completes and kee
   // (teardown.forceDeleteImages is false) and reports the final snapshot and the secrets it keeps.
   const result = await destroyEnvironment({ config: loadEnvironment(env.input), stackDir: env.stack.dir, yes: true, allowProtected: "production" }, destroyDeps(env, []));
   const families = ["webapp-production-backend", "webapp-production-backend-migrate", "webapp-production-frontend"];
-  expect(result?.left).toHaveLength(5);
+  expect(result?.left).toHaveLength(6);
   expect(result?.left).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^final DB snapshot "webapp-production-mysql-final-\d{14}"/),
       expect.stringContaining('secret "webapp/production/APP_KEY" scheduled for deletion in 30 days'),
+      expect.stringContaining('secret "webapp/production/database/app-user" scheduled for deletion in 30 days'),
       ...families.map((f) => expect.stringContaining(`task definition revisions of "${f}" stay registered`)),
     ]),
   );
