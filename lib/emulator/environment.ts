@@ -144,7 +144,8 @@ function failingMigrations(ecs: ECSClient, exitCode: number): void {
       }
       return result;
     },
-    { step: "deserialize", name: "failingMigrations" },
+    // initialize: the outermost step, where the answer is already deserialized.
+    { step: "initialize", name: "failingMigrations" },
   );
 }
 
