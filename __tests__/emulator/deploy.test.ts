@@ -34,8 +34,8 @@ const services = async () => (await env.stack.stateList()).filter((a) => a.start
 test("the migration fails (exit code 1): the deploy stops at step 3 with the exit code and the log pointer, services untouched", async () => {
   const { options, deps, commands, log } = setup(undefined, false, 1);
   await expect(deploy(options, deps)).rejects.toThrow(/The migration failed: container "\S+" of task \S+ exited with code 1\.[\s\S]*logs: log group \S+, stream \S+/);
-  // The task really ran in the emulator: started, polled through moto's task states until STOPPED.
-  expect(log.join("\n")).toMatch(/task \S+: RUNNING[\s\S]*task \S+: STOPPED/);
+  // The task really ran in the emulator: started, polled through moto's task states (RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING) until STOPPED.
+  expect(log.join("\n")).toMatch(/task \S+ started[\s\S]*task \S+: DEPROVISIONING[\s\S]*task \S+: STOPPED/);
   expect(commands.some((c) => c.startsWith("terraform apply") && c.includes("-target="))).toBe(true);
   expect(commands.some((c) => c.includes("-out=deploy.tfplan"))).toBe(false);
   expect(await services()).toEqual([]);
