@@ -36,7 +36,9 @@ test("the migration fails (exit code 1): the deploy stops at step 3 with the exi
   await expect(deploy(options, deps)).rejects.toThrow(/The migration failed: container "\S+" of task \S+ exited with code 1\.[\s\S]*logs: log group \S+, stream \S+/);
   // The task really ran in the emulator: started, polled through moto's task states (RUNNING, DEACTIVATING, STOPPING, DEPROVISIONING) until STOPPED.
   expect(log.join("\n")).toMatch(/task \S+ started[\s\S]*task \S+: DEPROVISIONING[\s\S]*task \S+: STOPPED/);
-  expect(commands.some((c) => c.startsWith("terraform apply") && c.includes("-target="))).toBe(true);
+  // Step 2: the targeted pre-rollout plan, reviewed, then applied exactly.
+  expect(commands.some((c) => c.startsWith("terraform plan") && c.includes("-target=") && c.includes("-out=pre-rollout.tfplan"))).toBe(true);
+  expect(commands.some((c) => c.startsWith("terraform apply") && c.includes("pre-rollout.tfplan"))).toBe(true);
   expect(commands.some((c) => c.includes("-out=deploy.tfplan"))).toBe(false);
   expect(await services()).toEqual([]);
   expect((await env.stack.stateList()).filter((a) => a.startsWith("aws_db_instance."))).toHaveLength(1);
