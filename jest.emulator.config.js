@@ -15,7 +15,8 @@ module.exports = {
   globalSetup: undefined,
   globalTeardown: undefined,
   // Each file starts its own emulator. The run is mostly the provider's fixed waits (RDS, ALB), not CPU,
-  // so all three stacks apply at once even on a 2-core machine.
-  maxWorkers: 3,
+  // so all five files run at once even on a 2-core machine.
+  maxWorkers: 5,
   testTimeout: 600_000,
+  reporters: [...base.reporters, "<rootDir>/__tests__/emulator-timing-reporter.js"],
 };

@@ -6,11 +6,13 @@
  *  - preview: `npm run preview` with its inits reused (the steady state), against Terraform's own floor:
  *    `validate` + `plan` of a one-resource AWS configuration, once per stack, one stack after another
  *  - test suite: `npm test` (type check + jest), against its 60 s budget on the 2-core machine
+ *  - the emulator run (`npm run test:emulator`, 5-minute budget): the last run as its reporter recorded
+ *    it (__tests__/emulator-timing-reporter.js); it takes minutes, so the bench does not re-run it
  *
  * Samples of a figure and its floor are taken back to back in every run; the table shows medians.
  */
 import { execFileSync, execSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -130,6 +132,16 @@ async function main(): Promise<void> {
   console.log(`\n${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}`);
   for (const row of cells) console.log(line(row));
   console.log(`\nruns: ${runs}; medians; floors measured in the same runs, back to back with their figure.`);
+  console.log(lastEmulatorRun());
+}
+
+/** The last `npm run test:emulator` run, as its reporter recorded it (not re-run here: it takes minutes). */
+function lastEmulatorRun(): string {
+  const file = join(root, "node_modules", ".cache", "webapp-platform", "emulator-run.json");
+  if (!existsSync(file)) return "emulator run (npm run test:emulator, budget 5 min): not run on this machine yet";
+  const run = JSON.parse(readFileSync(file, "utf8")) as { finishedAt: string; wallSeconds: number; passed: number; failed: number; files: { file: string; seconds: number }[] };
+  const files = run.files.map((f) => `${f.file.replace(/^__tests__\/emulator\//, "")} ${f.seconds.toFixed(0)} s`).join(", ");
+  return `emulator run (npm run test:emulator, last run ${run.finishedAt}, not re-run by the bench): ${run.wallSeconds.toFixed(0)} s wall, ${run.passed} passed, ${run.failed} failed; budget 5 min: ${run.wallSeconds < 300 ? "met" : "NOT met"} (${files})`;
 }
 
 main().catch((error) => {

@@ -7,26 +7,14 @@ import { production } from "../../config/production";
 import { DestroyRefused, destroyEnvironment } from "../../lib/teardown/destroy";
 import type { EnvironmentInput } from "../../config/schema";
 import { unexplained } from "../../lib/emulator/allowlist";
-import { destroyDeps, firstApply, notCreated, prepareEnvironment, resynthesize, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
+import { destroyDeps, firstApply, notCreated, prepareEnvironment, pushAll, resynthesize, runningImages, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
 import { inventory, leftovers } from "../../lib/emulator/inventory";
 import { targetsOfType } from "../../lib/emulator/stack";
 
 let env: EmulatedEnvironment;
 
-/**
- * Emulator gap: moto never completes the backend's application autoscaling target (the provider waits on it
- * for more than 10 minutes), so the emulator run of production has no autoscaling; its desired count stays 2.
- */
-const withoutAutoscaling = (input: EnvironmentInput): EnvironmentInput => ({
-  ...input,
-  services: {
-    backend: { ...input.services.backend, autoscaling: undefined },
-    frontend: { ...input.services.frontend, autoscaling: undefined },
-  },
-});
-
 beforeAll(async () => {
-  env = await prepareEnvironment(production, withoutAutoscaling);
+  env = await prepareEnvironment(production);
   await firstApply(env, "v0.1.0");
 }, 900_000);
 
@@ -61,6 +49,14 @@ test("the plan after apply changes nothing but documented emulator gaps", async 
   expect(unexplained(await env.stack.plan())).toEqual([]);
 });
 
+test("day two: a new image tag applies and the services run it", async () => {
+  await pushAll(env, "v0.2.0");
+  await env.stack.apply(["-var=backend_image_tag=v0.2.0", "-var=frontend_image_tag=v0.2.0"]);
+  const images = await runningImages(env);
+  expect(images).toHaveLength(2);
+  for (const image of images) expect(image).toMatch(/:v0\.2\.0$/);
+});
+
 test("destroy is refused while the data is protected, by npm run destroy and by Terraform, and nothing is deleted", async () => {
   const count = (await env.stack.stateList()).length;
   const config = loadEnvironment(env.input);
@@ -77,8 +73,19 @@ test("once protection is lifted in config and applied, destroy completes and kee
   // npm run destroy -- production --allow-protected production --yes: it empties the repositories
   // (teardown.forceDeleteImages is false) and reports the final snapshot and the secrets it keeps.
   const result = await destroyEnvironment({ config: loadEnvironment(env.input), stackDir: env.stack.dir, yes: true, allowProtected: "production" }, destroyDeps(env, []));
-  expect(result?.left).toEqual([expect.stringMatching(/^final DB snapshot "webapp-production-mysql-final-\d{14}"/), expect.stringContaining('secret "webapp/production/APP_KEY" scheduled for deletion in 30 days')]);
+  const families = ["webapp-production-backend", "webapp-production-backend-migrate", "webapp-production-frontend"];
+  expect(result?.left).toHaveLength(6);
+  expect(result?.left).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^final DB snapshot "webapp-production-mysql-final-\d{14}"/),
+      expect.stringContaining('secret "webapp/production/APP_KEY" scheduled for deletion in 30 days'),
+      expect.stringContaining('secret "webapp/production/database/app-user" scheduled for deletion in 30 days'),
+      ...families.map((f) => expect.stringContaining(`task definition revisions of "${f}" stay registered`)),
+    ]),
+  );
   expect(await env.stack.stateList()).toEqual([]);
   const left = leftovers(env.before, await inventory(env.emulator, env.input.region, [env.hostedZoneId]));
-  expect(left.filter((entry) => !/^secret: .* \(scheduled for deletion\)$/.test(entry))).toEqual([expect.stringMatching(/^db-snapshot: webapp-production-mysql-final-\d{14}$/)]);
+  expect(left.filter((entry) => !/^secret: .* \(scheduled for deletion\)$/.test(entry) && !families.some((f) => entry.includes(`:task-definition/${f}:`)))).toEqual([
+    expect.stringMatching(/^db-snapshot: webapp-production-mysql-final-\d{14}$/),
+  ]);
 });

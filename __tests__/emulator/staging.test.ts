@@ -2,13 +2,13 @@
  * Staging applied to a local AWS API emulator (moto_server) as a new user would: apply, re-plan,
  * a day-two image change, destroy, and the emulator checked empty through its API.
  */
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { loadEnvironment } from "../../config";
 import { staging } from "../../config/staging";
 import { destroyEnvironment } from "../../lib/teardown/destroy";
-import { deployContract } from "../../stacks/deploy-contract";
 import { unexplained } from "../../lib/emulator/allowlist";
-import { destroyDeps, firstApply, notCreated, resynthesize, prepareEnvironment, pushAll, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
+import { deploy } from "../../lib/deploy/deploy";
+import { targetsOfType } from "../../lib/emulator/stack";
+import { deployDeps, destroyDeps, firstApply, runningImages, notCreated, resynthesize, prepareEnvironment, pushAll, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
 import { inventory, leftovers } from "../../lib/emulator/inventory";
 import { createHostedZone, deleteHostedZone } from "../../lib/emulator/setup";
 
@@ -33,35 +33,35 @@ test("the plan after apply changes nothing but documented emulator gaps", async 
 test("day two: a new image tag applies and the services run it", async () => {
   await pushAll(env, "v0.2.0");
   await env.stack.apply(["-var=backend_image_tag=v0.2.0", "-var=frontend_image_tag=v0.2.0"]);
-  const ecs = new ECSClient({ region: env.input.region, endpoint: env.emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } });
-  const contract = deployContract(loadEnvironment(env.input));
-  const { services } = await ecs.send(
-    new DescribeServicesCommand({ cluster: contract.clusterName, services: [contract.services.backend.serviceName, contract.services.frontend.serviceName] }),
-  );
-  expect(services).toHaveLength(2);
-  for (const service of services ?? []) {
-    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
-    expect(taskDefinition?.containerDefinitions?.[0].image).toMatch(/:v0\.2\.0$/);
-  }
-  ecs.destroy();
+  const images = await runningImages(env);
+  expect(images).toHaveLength(2);
+  for (const image of images) expect(image).toMatch(/:v0\.2\.0$/);
 });
 
 test("npm run destroy -- staging --yes completes and leaves nothing behind: images, secrets and all", async () => {
   // teardown in config/staging.ts: the repositories go with their images, the secrets without a recovery window.
   const log: string[] = [];
   const result = await destroyEnvironment({ config: loadEnvironment(env.input), stackDir: env.stack.dir, yes: true }, destroyDeps(env, log));
-  expect(result?.left).toEqual([]);
-  expect(log.join("\n")).toContain('Nothing is left.');
+  // Only the task definition revisions (skip_destroy, kept for rollbacks; free), and the report says so.
+  const families = ["webapp-staging-backend", "webapp-staging-backend-migrate", "webapp-staging-frontend"];
+  expect([...(result?.left ?? [])].sort()).toEqual(families.map((f) => expect.stringContaining(`task definition revisions of "${f}" stay registered`)));
   expect(await env.stack.stateList()).toEqual([]);
-  expect(leftovers(env.before, await inventory(env.emulator, env.input.region, [env.hostedZoneId]))).toEqual([]);
+  const left = leftovers(env.before, await inventory(env.emulator, env.input.region, [env.hostedZoneId]));
+  expect(left.filter((entry) => !families.some((f) => entry.includes(`:task-definition/${f}:`)))).toEqual([]);
+  expect(left.length).toBe(6); // two revisions per family: the first deploy's and day two's
 });
 
-test("create again the same day: the first deploy works again, no name is still reserved", async () => {
+test("create again the same day with npm run deploy: repositories, push, deploy; no name is still reserved", async () => {
   // moto (not AWS) refuses to create a DNS record identical to one created earlier in the same zone, even
   // after it was deleted (its change journal check), so the rebuild uses a fresh zone of the same name.
   await deleteHostedZone(env.emulator, env.hostedZoneId);
   const hostedZoneId = await createHostedZone(env.emulator, staging.domain.name);
   env = await resynthesize({ ...env, hostedZoneId }, (input) => ({ ...input, domain: { ...input.domain, hostedZoneId } }));
-  await firstApply(env, "v0.1.0");
+  // README "First deploy on an empty AWS account", tag mode: the repositories first, then CI pushes, then deploy.
+  await env.stack.apply(targetsOfType(env.stack, "aws_ecr_repository"));
+  await pushAll(env, "v0.1.0");
+  const { options, deps, log } = deployDeps(env);
+  await deploy(options, deps);
+  expect(log.join("\n")).toMatch(/migration exited 0[\s\S]*Deployed "staging"/);
   expect(await notCreated(env.stack)).toEqual([]);
 });

@@ -67,6 +67,7 @@ describe("the steps", () => {
     resource_changes: [
       { address: "aws_db_instance.db", mode: "managed", type: "aws_db_instance", name: "db", change: { actions: ["delete"], before: { skip_final_snapshot: false, final_snapshot_identifier: "webapp-production-mysql-final" }, after: null } },
       { address: "aws_secretsmanager_secret.k", mode: "managed", type: "aws_secretsmanager_secret", name: "k", change: { actions: ["delete"], before: { name: "webapp/production/APP_KEY", recovery_window_in_days: 30 }, after: null } },
+      { address: "aws_ecs_task_definition.t", mode: "managed", type: "aws_ecs_task_definition", name: "t", change: { actions: ["delete"], before: { family: "webapp-production-backend", skip_destroy: true }, after: null } },
       { address: "aws_ecr_repository.r", mode: "managed", type: "aws_ecr_repository", name: "r", change: { actions: ["delete"], before: { name: "webapp-production-backend" }, after: null } },
     ],
   };
@@ -98,7 +99,12 @@ describe("the steps", () => {
       "empty webapp-production-backend",
       "terraform apply -input=false -no-color destroy.tfplan",
     ]);
-    expect(result?.left).toEqual([expect.stringContaining('final DB snapshot "webapp-production-mysql-final"'), expect.stringContaining('secret "webapp/production/APP_KEY" scheduled for deletion in 30 days')]);
+    expect(result?.left).toEqual([
+      expect.stringContaining('final DB snapshot "webapp-production-mysql-final"'),
+      expect.stringContaining('secret "webapp/production/APP_KEY" scheduled for deletion in 30 days'),
+      // skip_destroy: the destroy deregisters nothing, so the revisions stay (found by the emulator run's inventory)
+      expect.stringContaining('task definition revisions of "webapp-production-backend" stay registered'),
+    ]);
   });
 
   test("not confirmed: nothing is applied or emptied", async () => {

@@ -5,10 +5,10 @@ import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { offlineStepFunctionsEndpoint } from "../../lib/offline-stepfunctions";
 import { EMULATOR_GAPS, unexplained } from "../../lib/emulator/allowlist";
 import { MOTO_MISSING, checkMoto } from "../../lib/emulator/moto";
-import { EMULATED_SERVICES, emulatorOverride } from "../../lib/emulator/stack";
+import { GATEWAY_ANSWERS, GATEWAY_CORRECTIONS, startGateway } from "../../lib/emulator/gateway";
+import { EMULATED_SERVICES, GATEWAY_SERVICES, emulatorOverride } from "../../lib/emulator/stack";
 import type { PlanJson } from "../../lib/terraform";
 
 const plan = (changes: { address: string; type: string; actions: string[]; before: object; after: object }[]): PlanJson =>
@@ -42,19 +42,22 @@ describe("moto_server missing", () => {
 });
 
 describe("emulator override", () => {
-  const provider = (emulatorOverride("http://127.0.0.1:5555") as { provider: { aws: Record<string, any> } }).provider.aws;
+  const provider = (emulatorOverride("http://127.0.0.1:5555", "emulator.tfstate", "http://127.0.0.1:6666") as { provider: { aws: Record<string, any> } }).provider.aws;
 
-  test("every emulated service points at the emulator, S3 path-style, local state", () => {
-    expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES, "sfn"].sort());
-    // Step Functions goes through the local proxy that answers ValidateStateMachineDefinition (moto has none); here the default, the emulator itself.
-    expect(Object.values(provider.endpoints[0]).every((url) => url === "http://127.0.0.1:5555")).toBe(true);
+  test("every emulated service points at the emulator, the ones moto lacks calls of at its gateway, S3 path-style, local state", () => {
+    expect(Object.keys(provider.endpoints[0]).sort()).toEqual([...EMULATED_SERVICES, ...GATEWAY_SERVICES].sort());
+    for (const service of EMULATED_SERVICES) expect(provider.endpoints[0][service]).toBe("http://127.0.0.1:5555");
+    for (const service of GATEWAY_SERVICES) expect(provider.endpoints[0][service]).toBe("http://127.0.0.1:6666");
+    // An emulator gap must fail in seconds, not after the SDK's 25 retries of a 500.
+    expect(provider.max_retries).toBeLessThanOrEqual(5);
     expect(provider.s3_use_path_style).toBe(true);
-    expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true });
+    // The account id comes from the emulator's STS (S3 Control needs it).
+    expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: false, skip_metadata_api_check: true });
   });
 
   test("the services the stacks use are all emulated", () => {
     for (const service of ["acm", "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "rds", "route53", "s3", "secretsmanager", "sns", "sts"]) {
-      expect(EMULATED_SERVICES).toContain(service);
+      expect([...EMULATED_SERVICES, ...GATEWAY_SERVICES]).toContain(service);
     }
   });
 });
@@ -85,24 +88,120 @@ describe("emulator gap allowlist", () => {
   });
 });
 
-describe("Step Functions through the local proxy (moto has no ValidateStateMachineDefinition)", () => {
-  test("validation is answered locally; every other call reaches the emulator unchanged", async () => {
-    // GIVEN a stand-in emulator that echoes the operation it received
-    const upstream = createServer((req, res) => {
+describe("the gateway in front of moto (lib/emulator/gateway.ts)", () => {
+  // GIVEN a stand-in emulator that echoes the operation it received, and answers 500 to one it "lacks"
+  let upstream: ReturnType<typeof createServer>;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
       let body = "";
       req.on("data", (c) => (body += c));
-      req.on("end", () => res.end(JSON.stringify({ target: req.headers["x-amz-target"], body })));
+      req.on("end", () => {
+        if (req.headers["x-amz-target"] === "secretsmanager.CancelRotateSecret") {
+          res.statusCode = 400;
+          res.end(JSON.stringify({ __type: "InvalidRequestException", message: "You tried to enable rotation on a secret that doesn't already have a Lambda function ARN configured" }));
+          return;
+        }
+        if (String(req.headers["x-amz-target"]).endsWith(".Missing")) {
+          res.statusCode = 500;
+          res.end("<html>Internal Server Error</html>");
+          return;
+        }
+        res.end(JSON.stringify({ target: req.headers["x-amz-target"], body }));
+      });
     });
     await new Promise<void>((done) => upstream.listen(0, "127.0.0.1", done));
-    const proxy = await offlineStepFunctionsEndpoint(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
-    const call = (target: string, payload: object) =>
-      fetch(proxy, { method: "POST", headers: { "x-amz-target": target, "content-type": "application/x-amz-json-1.0" }, body: JSON.stringify(payload) }).then((r) => r.json());
-    // WHEN a definition is validated and a state machine is described
-    const validated = await call("AWSStepFunctions.ValidateStateMachineDefinition", { definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Succeed" } } }) });
-    const described = await call("AWSStepFunctions.DescribeStateMachine", { stateMachineArn: "arn" });
+    gateway = await startGateway(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
     upstream.close();
-    // THEN the first is answered by the proxy, the second by the emulator, body intact
-    expect(validated).toMatchObject({ result: "OK", diagnostics: [] });
-    expect(described).toEqual({ target: "AWSStepFunctions.DescribeStateMachine", body: JSON.stringify({ stateMachineArn: "arn" }) });
+    await gateway.close();
+  });
+  const call = (target: string, payload: object) =>
+    fetch(gateway.endpoint, {
+      method: "POST",
+      headers: { "x-amz-target": target, "content-type": "application/x-amz-json-1.1", authorization: "AWS4-HMAC-SHA256 Credential=k/20260101/eu-west-1/logs/aws4_request" },
+      body: JSON.stringify(payload),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+
+  test("every call it answers or corrects has a reason", () => {
+    for (const reason of [...Object.values(GATEWAY_ANSWERS), ...Object.values(GATEWAY_CORRECTIONS)]) expect(reason).toMatch(/^moto has no/);
+  });
+
+  test("cancelling the rotation of an RDS-managed secret is accepted; of any other secret, moto's refusal stands", async () => {
+    const managed = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234-AbCdEf";
+    expect(await call("secretsmanager.CancelRotateSecret", { SecretId: managed })).toEqual({ status: 200, body: { ARN: managed, Name: "rds!db-1234" } });
+    expect(await call("secretsmanager.CancelRotateSecret", { SecretId: "webapp/staging/APP_KEY" })).toMatchObject({ status: 400, body: { __type: "InvalidRequestException" } });
+  });
+
+  test("validation is answered locally; every other call reaches the emulator unchanged", async () => {
+    const validated = await call("AWSStepFunctions.ValidateStateMachineDefinition", { definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Succeed" } } }) });
+    const invalid = await call("AWSStepFunctions.ValidateStateMachineDefinition", { definition: JSON.stringify({ StartAt: "B", States: { A: { Type: "Succeed" } } }) });
+    const described = await call("AWSStepFunctions.DescribeStateMachine", { stateMachineArn: "arn" });
+    expect(validated.body).toMatchObject({ result: "OK", diagnostics: [] });
+    expect(invalid.body).toMatchObject({ result: "FAIL" });
+    expect(described.body).toEqual({ target: "AWSStepFunctions.DescribeStateMachine", body: JSON.stringify({ stateMachineArn: "arn" }) });
+  });
+
+  test("a saved query is created, found by name prefix, updated and deleted as the provider does it", async () => {
+    const put = await call("Logs_20140328.PutQueryDefinition", { name: "app/errors", queryString: "fields @message", logGroupNames: ["/ecs/app"] });
+    const id = put.body.queryDefinitionId;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await call("Logs_20140328.PutQueryDefinition", { queryDefinitionId: id, name: "app/errors", queryString: "fields @timestamp" });
+    const found = await call("Logs_20140328.DescribeQueryDefinitions", { queryDefinitionNamePrefix: "app/" });
+    expect(found.body.queryDefinitions).toEqual([expect.objectContaining({ queryDefinitionId: id, name: "app/errors", queryString: "fields @timestamp" })]);
+    expect((await call("Logs_20140328.DescribeQueryDefinitions", { queryDefinitionNamePrefix: "other" })).body.queryDefinitions).toEqual([]);
+    expect((await call("Logs_20140328.DeleteQueryDefinition", { queryDefinitionId: id })).body).toEqual({ success: true });
+    // deleting again is ResourceNotFoundException, which the provider treats as gone
+    expect(await call("Logs_20140328.DeleteQueryDefinition", { queryDefinitionId: id })).toMatchObject({ status: 400, body: { __type: "ResourceNotFoundException" } });
+    expect(gateway.state.queryDefinitions("eu-west-1")).toEqual([]);
+  });
+
+  test("RDS: the engine lifecycle support sent at create comes back in DescribeDBInstances (moto drops it)", async () => {
+    const rds = (body: string) =>
+      fetch(gateway.endpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: "AWS4-HMAC-SHA256 Credential=k/20260101/eu-west-1/rds/aws4_request" }, body }).then((r) => r.text());
+    await rds("Action=CreateDBInstance&DBInstanceIdentifier=db1&EngineLifecycleSupport=open-source-rds-extended-support");
+    // the stand-in echoes the request; an answer shaped like moto's is rewritten
+    const state = gateway.state;
+    expect(state.rdsAnswer("eu-west-1", "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier></DBInstance><DBInstance><DBInstanceIdentifier>db2</DBInstanceIdentifier></DBInstance>")).toBe(
+      "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier><EngineLifecycleSupport>open-source-rds-extended-support</EngineLifecycleSupport></DBInstance><DBInstance><DBInstanceIdentifier>db2</DBInstanceIdentifier></DBInstance>",
+    );
+    await rds("Action=DeleteDBInstance&DBInstanceIdentifier=db1");
+    expect(state.rdsAnswer("eu-west-1", "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier></DBInstance>")).not.toContain("EngineLifecycleSupport");
+  });
+
+  test("as Terraform's HTTP proxy it passes an account-prefixed S3 Control request (absolute URL) to the emulator by path", async () => {
+    const { request } = await import("node:http");
+    const port = Number(new URL(gateway.endpoint).port);
+    const answer = await new Promise<string>((done, fail) => {
+      const req = request({ host: "127.0.0.1", port, method: "PUT", path: "http://123456789012.127.0.0.1:1/v20180820/configuration/publicAccessBlock", headers: { "x-amz-target": "S3Control.Put" } }, (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => done(text));
+      });
+      req.on("error", fail);
+      req.end("<x/>");
+    });
+    expect(JSON.parse(answer)).toEqual({ target: "S3Control.Put", body: "<x/>" });
+  });
+
+  test("ECS: a container without memory is registered with a memoryReservation (moto's RunTask needs one) that no answer shows", () => {
+    const state = gateway.state;
+    const sent = JSON.parse(
+      state.registerTaskDefinition("eu-west-1", Buffer.from(JSON.stringify({ family: "f", memory: "1024", containerDefinitions: [{ name: "app" }, { name: "sized", memory: 256 }] }))).toString(),
+    );
+    expect(sent.containerDefinitions).toEqual([{ name: "app", memoryReservation: 1024 }, { name: "sized", memory: 256 }]);
+    const answer = JSON.parse(state.ecsAnswer("eu-west-1", JSON.stringify({ taskDefinition: { family: "f", containerDefinitions: sent.containerDefinitions } })));
+    expect(answer.taskDefinition.containerDefinitions).toEqual([{ name: "app" }, { name: "sized", memory: 256 }]);
+  });
+
+  test("a state machine has no versions (the provider reads them on every refresh)", async () => {
+    expect((await call("AWSStepFunctions.ListStateMachineVersions", { stateMachineArn: "arn" })).body).toEqual({ stateMachineVersions: [] });
+  });
+
+  test("an action the emulator answers with 500 fails at once, naming it, instead of being retried", async () => {
+    const missing = await call("AWSStepFunctions.Missing", {});
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({ __type: "EmulatorGapException", message: expect.stringContaining("AWSStepFunctions.Missing") });
   });
 });

@@ -6,8 +6,16 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { BatchDeleteImageCommand, ECRClient, ListImagesCommand } from "@aws-sdk/client-ecr";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { loadEnvironment } from "../../config";
 import type { EnvironmentInput } from "../../config/schema";
+import { deployContract } from "../../stacks/deploy-contract";
+import type { DeployDeps, DeployOptions } from "../deploy/deploy";
+import { imageSourcesOf } from "../deploy/images";
+import type { CommandRunner } from "../deploy/process";
+import { systemClock } from "../deploy/progress";
 import type { DestroyDeps } from "../teardown/destroy";
 import { harnessOptionsFromEnv, synthesize, type HarnessOptions } from "../terraform";
 import { inventory } from "./inventory";
@@ -122,4 +130,92 @@ export function destroyDeps(env: EmulatedEnvironment, log: string[]): DestroyDep
     },
     log: (line) => log.push(line),
   };
+}
+
+/** Fault injection: every container of a STOPPED task in a DescribeTasks answer reports `exitCode` (moto always says 0). */
+function failingMigrations(ecs: ECSClient, exitCode: number): void {
+  ecs.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === "DescribeTasksCommand") {
+        for (const task of (result.output as { tasks?: { lastStatus?: string; containers?: { exitCode?: number }[] }[] }).tasks ?? []) {
+          if (task.lastStatus === "STOPPED") for (const container of task.containers ?? []) container.exitCode = exitCode;
+        }
+      }
+      return result;
+    },
+    // initialize: the outermost step, where the answer is already deserialized.
+    { step: "initialize", name: "failingMigrations" },
+  );
+}
+
+/**
+ * `npm run deploy`'s steps (lib/deploy/deploy.ts) wired to the emulator: real Terraform in the stack
+ * directory and real SDK calls to the emulator. The only stand-ins: `cdktf synth` (the harness
+ * synthesized already) and `cdktf deploy --skip-synth`, which is `terraform apply` with the same variables.
+ * `interruptAt` makes the command containing it fail (an interrupted deploy); `migrationExitCode` injects
+ * a migration container's exit code.
+ */
+export function deployDeps(
+  env: EmulatedEnvironment,
+  options: { readonly interruptAt?: string; readonly skipMigrations?: boolean; readonly migrationExitCode?: number } = {},
+): { options: DeployOptions; deps: DeployDeps; log: string[]; commands: string[] } {
+  const config = loadEnvironment(env.input);
+  const aws = { region: config.region, endpoint: env.emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } };
+  const log: string[] = [];
+  const commands: string[] = [];
+  // ECS through the gateway, as Terraform's calls (moto's RunTask needs its task definition fix).
+  const ecs = new ECSClient({ ...aws, endpoint: env.stack.gateway ?? env.emulator.endpoint });
+  if (options.migrationExitCode !== undefined) failingMigrations(ecs, options.migrationExitCode);
+  const run: CommandRunner = async (command, args) => {
+    const line = `${command} ${args.join(" ")}`;
+    commands.push(line);
+    if (options.interruptAt && line.includes(options.interruptAt)) throw new Error(`interrupted before: ${line}`);
+    if (command === "npx" && args[1] === "synth") return;
+    if (command === "npx" && args[1] === "deploy") {
+      await env.stack.apply(args.filter((a) => a.startsWith("--var=")).map((a) => a.replace(/^--var=/, "-var=")));
+      return;
+    }
+    await env.stack.terraform(args);
+  };
+  return {
+    options: {
+      contract: deployContract(config),
+      sources: imageSourcesOf(config),
+      projectDir: env.outdir,
+      stackDir: env.stack.dir,
+      skipMigrations: options.skipMigrations ?? false,
+      migrationPoll: { intervalMs: 200, timeoutMs: 120_000 },
+      rolloutPoll: { intervalMs: 500, timeoutMs: 120_000 },
+    },
+    deps: {
+      ecs,
+      ec2: new EC2Client(aws),
+      ecr: new ECRClient(aws),
+      run,
+      // Terraform output and state reads (the migration's task definition ARN, the running image tags).
+      capture: async (_command, args) => {
+        commands.push(["terraform", ...args].join(" "));
+        return env.stack.terraform(args);
+      },
+      log: (line) => log.push(line),
+      clock: systemClock,
+    },
+    log,
+    commands,
+  };
+}
+
+/** The image each ECS service of the environment runs, read through DescribeServices and DescribeTaskDefinition. */
+export async function runningImages(env: EmulatedEnvironment): Promise<string[]> {
+  const ecs = new ECSClient({ region: env.input.region, endpoint: env.stack.gateway ?? env.emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } });
+  const contract = deployContract(loadEnvironment(env.input));
+  const { services } = await ecs.send(new DescribeServicesCommand({ cluster: contract.clusterName, services: [contract.services.backend.serviceName, contract.services.frontend.serviceName] }));
+  const images: string[] = [];
+  for (const service of services ?? []) {
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }));
+    images.push(taskDefinition?.containerDefinitions?.[0].image ?? "(none)");
+  }
+  ecs.destroy();
+  return images;
 }

@@ -4,6 +4,7 @@
  * Things that exist in a fresh account (default VPC and its parts, default parameter groups) are
  * left out by comparing with a snapshot taken before the stack was applied.
  */
+import { gatewayFor } from "./gateway";
 import { signedFor } from "./setup";
 import type { Emulator } from "./moto";
 
@@ -25,9 +26,14 @@ async function queryIds(emulator: Emulator, service: string, region: string, ver
   return [...new Set([...xml.matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, "g"))].map((m) => m[1]))];
 }
 
-/** A JSON-protocol action (ECR, ECS, Secrets Manager, Logs, ACM, Application Auto Scaling). */
+/** A JSON-protocol action (ECR, ECS, Secrets Manager, Logs, ACM, Application Auto Scaling, EventBridge, Step Functions). */
 async function jsonCall<T>(emulator: Emulator, service: string, region: string, target: string, body: object = {}): Promise<T> {
   return JSON.parse(await call(emulator, { service, region, body: JSON.stringify(body), headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target } })) as T;
+}
+
+/** What the gateway in front of moto holds for the calls moto lacks (lib/emulator/gateway.ts). */
+async function gatewayQueryDefinitions(emulator: Emulator, region: string): Promise<string[]> {
+  return (await gatewayFor(emulator.endpoint)).state.queryDefinitions(region).map((q) => q.name);
 }
 
 /** Everything the stacks can create, as `kind: id` strings, in `region` (plus the global IAM, S3 and Route53 zones given). */
@@ -51,6 +57,13 @@ export async function inventory(emulator: Emulator, region: string, hostedZoneId
     "db-parameter-group": rds("DescribeDBParameterGroups", "DBParameterGroupName").then((names) => names.filter((n) => !n.startsWith("default."))),
     "load-balancer": elb("DescribeLoadBalancers", "LoadBalancerName"),
     "target-group": elb("DescribeTargetGroups", "TargetGroupName"),
+    "sns-topic": queryIds(emulator, "sns", region, "2010-03-31", "ListTopics", "TopicArn"),
+    "sns-subscription": queryIds(emulator, "sns", region, "2010-03-31", "ListSubscriptions", "SubscriptionArn"),
+    alarm: queryIds(emulator, "monitoring", region, "2010-08-01", "DescribeAlarms", "AlarmName"),
+    dashboard: queryIds(emulator, "monitoring", region, "2010-08-01", "ListDashboards", "DashboardName"),
+    "event-rule": jsonCall<{ Rules?: { Name: string }[] }>(emulator, "events", region, "AWSEvents.ListRules").then((r) => (r.Rules ?? []).map((x) => x.Name)),
+    "state-machine": jsonCall<{ stateMachines?: { name: string }[] }>(emulator, "states", region, "AWSStepFunctions.ListStateMachines").then((r) => (r.stateMachines ?? []).map((x) => x.name)),
+    "query-definition": gatewayQueryDefinitions(emulator, region),
     "iam-role": iam("ListRoles", "RoleName"),
     "iam-policy": iam("ListPolicies", "PolicyName", { Scope: "Local" }),
     "oidc-provider": iam("ListOpenIDConnectProviders", "Arn"),

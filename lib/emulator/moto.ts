@@ -7,6 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { forgetGatewayState } from "./gateway";
 
 /** The one line printed when the emulator is not installed. */
 export const MOTO_MISSING = 'moto_server was not found on PATH: install the AWS API emulator with `pip install "moto[server]"` (moto 5.x); the emulator tests never skip.';
@@ -114,6 +115,7 @@ export async function startMoto(options: { readonly bin?: string; readonly port?
     api,
     reset: async () => {
       await api("/moto-api/reset", { method: "POST" });
+      await forgetGatewayState(endpoint);
     },
     stop: async () => {
       child.kill("SIGTERM");
@@ -124,6 +126,7 @@ export async function startMoto(options: { readonly bin?: string; readonly port?
     kill: async () => {
       child.kill("SIGKILL");
       await exited(child);
+      await forgetGatewayState(endpoint);
     },
   };
 }

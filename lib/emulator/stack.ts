@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { READ_RUNNING_IMAGES_VARIABLE } from "../../constructs/compute/running-images";
-import { offlineStepFunctionsEndpoint } from "../offline-stepfunctions";
+import { gatewayFor } from "./gateway";
 import { run, terraformEnv, terraformInit, type HarnessOptions, type PlanJson } from "../terraform";
 
 const OVERRIDE_FILE = "zz_emulator_override.tf.json";
@@ -19,28 +19,30 @@ const OVERRIDE_FILE = "zz_emulator_override.tf.json";
  */
 export const EMULATED_SERVICES = [
   "acm",
-  "applicationautoscaling",
   "cloudwatch",
-  "cloudwatchlogs",
   "ec2",
   "events",
   "ecr",
-  "ecs",
   "elb",
   "elbv2",
   "iam",
   "kms",
-  "rds",
   "route53",
   "s3",
-  "secretsmanager",
+  "s3control",
   "sns",
   "ssm",
   "sts",
 ] as const;
 
-/** The override: local state, fake keys, every endpoint at the emulator, path-style S3. */
-export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", stepFunctionsEndpoint = endpoint): object {
+/** Services whose endpoint is the gateway in front of moto (`lib/emulator/gateway.ts`): moto lacks calls the provider makes there. */
+export const GATEWAY_SERVICES = ["applicationautoscaling", "cloudwatchlogs", "ecs", "rds", "secretsmanager", "sfn"] as const;
+
+/**
+ * The override: local state, fake keys, every endpoint at the emulator (Application Auto Scaling, Logs, ECS, RDS, Secrets Manager and Step Functions at
+ * its gateway), path-style S3.
+ */
+export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", gatewayEndpoint = endpoint): object {
   return {
     terraform: { backend: { local: { path: stateFile } } },
     provider: {
@@ -48,13 +50,22 @@ export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate
         access_key: "emulator",
         secret_key: "emulator",
         skip_credentials_validation: true,
-        skip_requesting_account_id: true,
+        // The provider asks the emulator's STS who it is (moto answers its account): resources that default
+        // their account id from the provider (aws_s3_account_public_access_block) need it.
+        skip_requesting_account_id: false,
         skip_metadata_api_check: true,
         s3_use_path_style: true,
         // The stacks pin the real account; the emulator answers as its own (config accountId is set to it).
         allowed_account_ids: null,
-        // Step Functions through a local proxy: moto has no ValidateStateMachineDefinition, which the provider calls.
-        endpoints: [{ ...Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint])), sfn: stepFunctionsEndpoint }],
+        // The SDK retries a 5xx up to 25 times with backoff: against an emulator that answers 500 for what it
+        // lacks, that is minutes of "Still creating..." per gap. A few retries still ride out a busy machine.
+        max_retries: 3,
+        endpoints: [
+          {
+            ...Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint])),
+            ...Object.fromEntries(GATEWAY_SERVICES.map((service) => [service, gatewayEndpoint])),
+          },
+        ],
       },
     },
   };
@@ -66,25 +77,38 @@ export class EmulatedStack {
     readonly name: string,
     readonly dir: string,
     private readonly options: HarnessOptions,
+    /** The gateway in front of the emulator (lib/emulator/gateway.ts), also Terraform's HTTP proxy (see {@link EmulatedStack.env}). */
+    readonly gateway?: string,
   ) {}
+
+  /**
+   * Terraform's environment. S3 Control puts the account id in front of the endpoint's host
+   * (`123456789012.127.0.0.1:<port>`), a name that resolves nowhere; with the gateway as HTTP proxy
+   * such requests reach it and it passes them on to moto. Requests to 127.0.0.1 itself never use
+   * a proxy (Go's rule for loopback addresses), so every other call goes straight to the emulator.
+   */
+  env(): NodeJS.ProcessEnv {
+    const env = terraformEnv(this.options, this.dir);
+    return this.gateway ? { ...env, HTTP_PROXY: this.gateway, http_proxy: this.gateway } : env;
+  }
 
   /** Writes the override and runs `terraform init`. */
   static async init(outdir: string, stack: string, endpoint: string, options: HarnessOptions): Promise<EmulatedStack> {
     const dir = join(outdir, "stacks", stack);
-    const stepFunctions = await offlineStepFunctionsEndpoint(endpoint);
-    const override = emulatorOverride(endpoint, "emulator.tfstate", stepFunctions) as Record<string, unknown>;
+    const gateway = await gatewayFor(endpoint);
+    const override = emulatorOverride(endpoint, "emulator.tfstate", gateway.endpoint) as Record<string, unknown>;
     // The running-image look-up reads the environment's S3 state, which lives in the real backend, not here.
     const variables = Object.keys(JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")).variable ?? {});
     if (variables.includes(READ_RUNNING_IMAGES_VARIABLE)) override.variable = { [READ_RUNNING_IMAGES_VARIABLE]: { default: false } };
     writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(override, null, 2));
-    const result = new EmulatedStack(stack, dir, options);
+    const result = new EmulatedStack(stack, dir, options, gateway.endpoint);
     await terraformInit(dir, options, terraformEnv(options, dir));
     return result;
   }
 
   /** Runs terraform with `args` in the stack directory; rejects with its output on a non-zero exit. */
   terraform(args: readonly string[]): Promise<string> {
-    return run(this.options.terraformBin ?? "terraform", [...args], this.dir, terraformEnv(this.options, this.dir));
+    return run(this.options.terraformBin ?? "terraform", [...args], this.dir, this.env());
   }
 
   apply(args: readonly string[] = []): Promise<string> {
@@ -98,7 +122,7 @@ export class EmulatedStack {
   startApply(args: readonly string[] = []): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> } {
     const child = spawn(this.options.terraformBin ?? "terraform", ["apply", "-input=false", "-no-color", "-auto-approve", "-parallelism=20", ...args], {
       cwd: this.dir,
-      env: terraformEnv(this.options, this.dir),
+      env: this.env(),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

@@ -66,6 +66,9 @@ export function whatIsLeft(config: EnvironmentConfig, plan: ReviewablePlan): str
     if (change.type === "aws_db_instance" && before && before.skip_final_snapshot === false && before.final_snapshot_identifier) {
       left.push(`final DB snapshot "${before.final_snapshot_identifier}" in ${config.region} (billed per GiB-month until you delete it: aws rds delete-db-snapshot --db-snapshot-identifier ${before.final_snapshot_identifier})`);
     }
+    if (change.type === "aws_ecs_task_definition" && before && before.skip_destroy === true) {
+      left.push(`task definition revisions of "${before.family}" stay registered (skip_destroy keeps them for a manual rollback; no cost; a rebuild continues their numbering; remove one with aws ecs deregister-task-definition --task-definition ${before.family}:<revision>)`);
+    }
     if (change.type === "aws_secretsmanager_secret" && before && Number(before.recovery_window_in_days) > 0) {
       left.push(`secret "${before.name}" scheduled for deletion in ${before.recovery_window_in_days} days (restorable until then; its name stays reserved)`);
     }
