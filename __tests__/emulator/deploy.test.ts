@@ -10,7 +10,10 @@
  * ECS client sees exit code 1 in DescribeTasks); the deploy's reaction to it is what is under test.
  */
 import { staging } from "../../config/staging";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { deploy } from "../../lib/deploy/deploy";
+import { TASK_STARTED_BY, runTask } from "../../lib/deploy/task";
 import { deployDeps, notCreated, prepareEnvironment, pushAll, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
 import { targetsOfType } from "../../lib/emulator/stack";
 
@@ -56,5 +59,23 @@ test("re-running the deploy completes: pre-rollout apply again (no-op), the migr
   expect(log.join("\n")).toMatch(/migration exited 0/);
   expect(log.join("\n")).toMatch(/Deployed "staging"/);
   expect(await notCreated(env.stack)).toEqual([]);
-  expect(await services()).toHaveLength(2);
+  // backend, frontend and staging's queue worker (issue 14), which rolls out with the backend's image.
+  expect(await services()).toHaveLength(3);
+});
+
+test("npm run task: a one-off command in a fresh task of the backend's current revision, in its network; the exit code is returned", async () => {
+  const { options, deps } = setup();
+  const progress: string[] = [];
+  const logs = new CloudWatchLogsClient({ region: staging.region, endpoint: env.emulator.endpoint, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" } });
+  const code = await runTask(
+    { contract: options.contract, service: "backend", command: ["php", "artisan", "db:seed", "--force"], poll: { intervalMs: 200, timeoutMs: 120_000 } },
+    { ecs: deps.ecs, logs, log: (line) => progress.push(line), output: () => undefined, clock: deps.clock },
+  );
+  expect(code).toBe(0);
+  expect(progress.join("\n")).toMatch(/Running "php artisan db:seed --force" in a new task of backend \(webapp-staging-backend:\d+\)/);
+  // The task the emulator ran carries the command override and the service's network.
+  const taskId = /task (\S+) started/.exec(progress.join("\n"))![1];
+  const { tasks } = await deps.ecs.send(new DescribeTasksCommand({ cluster: options.contract.clusterName, tasks: [taskId] }));
+  expect(tasks?.[0].overrides?.containerOverrides?.[0]).toMatchObject({ name: "backend", command: ["php", "artisan", "db:seed", "--force"] });
+  expect(tasks?.[0].startedBy).toBe(TASK_STARTED_BY);
 });

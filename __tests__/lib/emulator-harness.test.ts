@@ -4,12 +4,15 @@
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { environments, type EnvironmentInput } from "../../config";
 import { EMULATOR_GAPS, unexplained } from "../../lib/emulator/allowlist";
 import { MOTO_MISSING, checkMoto } from "../../lib/emulator/moto";
 import { GATEWAY_ANSWERS, GATEWAY_CORRECTIONS, startGateway } from "../../lib/emulator/gateway";
-import { EMULATED_SERVICES, GATEWAY_SERVICES, emulatorOverride } from "../../lib/emulator/stack";
-import type { PlanJson } from "../../lib/terraform";
+import { EMULATED_SERVICES, GATEWAY_SERVICES, emulatorOverride, endpointOf } from "../../lib/emulator/stack";
+import { synthesize, type PlanJson } from "../../lib/terraform";
 
 const plan = (changes: { address: string; type: string; actions: string[]; before: object; after: object }[]): PlanJson =>
   ({
@@ -55,10 +58,33 @@ describe("emulator override", () => {
     expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: false, skip_metadata_api_check: true });
   });
 
-  test("the services the stacks use are all emulated", () => {
-    for (const service of ["acm", "applicationautoscaling", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "rds", "route53", "s3", "secretsmanager", "sns", "sts"]) {
-      expect([...EMULATED_SERVICES, ...GATEWAY_SERVICES]).toContain(service);
+  test("every resource type of the shipped stacks, with every optional part on, calls an emulated service", () => {
+    const staging = (environments as EnvironmentInput[]).find((e) => e.name === "staging")!;
+    const full: EnvironmentInput = {
+      ...staging,
+      cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 1 },
+      mail: { provider: "ses", fromAddress: "no-reply@staging.example.com", mailFromSubdomain: "mail" },
+      serviceConnect: { enabled: true },
+    };
+    const outdir = mkdtempSync(join(tmpdir(), "emulated-types-"));
+    try {
+      const stacks = synthesize(outdir, [...(environments as EnvironmentInput[]).filter((e) => e.name !== "staging"), full]);
+      const types = new Set(
+        stacks.flatMap((stack) => {
+          const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+          return [...Object.keys(json.resource ?? {}), ...Object.keys(json.data ?? {})];
+        }),
+      );
+      expect(types.has("aws_sqs_queue") && types.has("aws_elasticache_replication_group")).toBe(true);
+      const services = [...types].map(endpointOf).filter((s): s is string => s !== undefined);
+      expect(services.filter((s) => !([...EMULATED_SERVICES, ...GATEWAY_SERVICES] as string[]).includes(s))).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
+  });
+
+  test("a resource type of an unknown service is a clear error, not a call to real AWS", () => {
+    expect(() => endpointOf("aws_kinesis_stream")).toThrow(/aws_kinesis_stream has no endpoint in lib\/emulator\/stack.ts/);
   });
 });
 

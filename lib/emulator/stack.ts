@@ -30,10 +30,66 @@ export const EMULATED_SERVICES = [
   "route53",
   "s3",
   "s3control",
+  "scheduler",
+  "servicediscovery",
+  "sesv2",
   "sns",
+  "sqs",
   "ssm",
   "sts",
+  "elasticache",
 ] as const;
+
+/**
+ * The provider endpoint key a resource or data source type calls; undefined for types evaluated
+ * inside Terraform (policy documents, the partition, remote state). Longest prefix wins. A type no
+ * prefix knows throws: add it here and its service to the endpoints.
+ */
+const ENDPOINT_PREFIXES: readonly [string, string | undefined][] = [
+  ["aws_acm_", "acm"],
+  ["aws_appautoscaling_", "applicationautoscaling"],
+  ["aws_cloudwatch_event_", "events"],
+  ["aws_cloudwatch_log_", "cloudwatchlogs"],
+  ["aws_cloudwatch_query_definition", "cloudwatchlogs"],
+  ["aws_cloudwatch_", "cloudwatch"],
+  ["aws_db_", "rds"],
+  ["aws_ecr_", "ecr"],
+  ["aws_ecs_", "ecs"],
+  ["aws_elasticache_", "elasticache"],
+  ["aws_elb_service_account", undefined],
+  ["aws_lb", "elbv2"],
+  ["aws_iam_policy_document", undefined],
+  ["aws_iam_", "iam"],
+  ["aws_partition", undefined],
+  ["aws_route53_", "route53"],
+  ["aws_s3_account_public_access_block", "s3control"],
+  ["aws_s3_", "s3"],
+  ["aws_scheduler_", "scheduler"],
+  ["aws_secretsmanager_", "secretsmanager"],
+  ["aws_service_discovery_", "servicediscovery"],
+  ["aws_sesv2_", "sesv2"],
+  ["aws_sfn_", "sfn"],
+  ["aws_sns_", "sns"],
+  ["aws_sqs_", "sqs"],
+  ["aws_ssm_", "ssm"],
+  ["aws_kms_", "kms"],
+  ["aws_default_security_group", "ec2"],
+  ["aws_eip", "ec2"],
+  ["aws_flow_log", "ec2"],
+  ["aws_internet_gateway", "ec2"],
+  ["aws_nat_gateway", "ec2"],
+  ["aws_route", "ec2"],
+  ["aws_security_group", "ec2"],
+  ["aws_subnet", "ec2"],
+  ["aws_vpc", "ec2"],
+  ["terraform_remote_state", undefined],
+];
+
+export function endpointOf(type: string): string | undefined {
+  const match = ENDPOINT_PREFIXES.filter(([prefix]) => type.startsWith(prefix)).sort((a, b) => b[0].length - a[0].length)[0];
+  if (!match) throw new Error(`resource type ${type} has no endpoint in lib/emulator/stack.ts (ENDPOINT_PREFIXES): add its service there and to EMULATED_SERVICES`);
+  return match[1];
+}
 
 /** Services whose endpoint is the gateway in front of moto (`lib/emulator/gateway.ts`): moto lacks calls the provider makes there. */
 export const GATEWAY_SERVICES = ["applicationautoscaling", "cloudwatchlogs", "ecs", "rds", "secretsmanager", "sfn"] as const;
