@@ -10,6 +10,15 @@ import type { EnvironmentStack } from "../stacks/environment-stack";
 
 export { production, staging };
 
+/** Staging with every optional part of issue 14 switched on: a cache, SES mail, Service Connect, an outbound rule. */
+export const STAGING_WITH_EVERYTHING: EnvironmentInput = {
+  ...staging,
+  cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 1 },
+  mail: { provider: "ses", fromAddress: "no-reply@staging.example.com", mailFromSubdomain: "mail" },
+  serviceConnect: { enabled: true },
+  egress: { backend: [{ port: 587, to: { cidr: "203.0.113.0/24" }, reason: "SMTP submission to the newsletter relay" }] },
+};
+
 export type Synth = {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
   data?: Record<string, Record<string, Record<string, unknown>>>;

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { environments, loadEnvironments, type EnvironmentInput } from "../../config";
+import { environments, loadEnvironments } from "../../config";
+import { STAGING_WITH_EVERYTHING } from "../helpers";
 import { CostError, estimateAll, estimateStack, FREE_TYPES, PRICED_TYPES, PRICES, splitTasks, unpricedTypes, type Estimate } from "../../lib/cost";
 import { runsPerMonth, type CostAssumptions, type PriceTable } from "../../lib/cost/estimate";
 import { difference } from "../../lib/cost/format";
@@ -189,17 +190,9 @@ describe("the shipped environments", () => {
   });
 
   test("with every optional part on (cache, mail, Service Connect, outbound rules), every type is still priced or free; the cache by node", () => {
-    const staging = (environments as EnvironmentInput[]).find((e) => e.name === "staging")!;
-    const full: EnvironmentInput = {
-      ...staging,
-      cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 1 },
-      mail: { provider: "ses", fromAddress: "no-reply@staging.example.com", mailFromSubdomain: "mail" },
-      serviceConnect: { enabled: true },
-      egress: { backend: [{ port: 587, to: { cidr: "203.0.113.0/24" }, reason: "SMTP submission to the newsletter relay" }] },
-    };
     const dir = mkdtempSync(join(tmpdir(), "cost-full-"));
     try {
-      synthesize(dir, [full]);
+      synthesize(dir, [STAGING_WITH_EVERYTHING]);
       const stack = readStack(join(dir, "stacks", "staging"));
       expect(unpricedTypes(stack)).toEqual([]);
       const [cache] = estimateStack("staging", "eu-west-1", stack, ASSUMPTIONS).lines.filter((l) => l.category === "Cache");

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { environments, type EnvironmentInput } from "../../config";
+import { STAGING_WITH_EVERYTHING } from "../helpers";
 import { EMULATOR_GAPS, unexplained } from "../../lib/emulator/allowlist";
 import { MOTO_MISSING, checkMoto } from "../../lib/emulator/moto";
 import { GATEWAY_ANSWERS, GATEWAY_CORRECTIONS, startGateway } from "../../lib/emulator/gateway";
@@ -59,16 +60,9 @@ describe("emulator override", () => {
   });
 
   test("every resource type of the shipped stacks, with every optional part on, calls an emulated service", () => {
-    const staging = (environments as EnvironmentInput[]).find((e) => e.name === "staging")!;
-    const full: EnvironmentInput = {
-      ...staging,
-      cache: { nodeType: "cache.t4g.small", nodes: 2, automaticFailover: true, multiAz: true, snapshotRetentionDays: 1 },
-      mail: { provider: "ses", fromAddress: "no-reply@staging.example.com", mailFromSubdomain: "mail" },
-      serviceConnect: { enabled: true },
-    };
     const outdir = mkdtempSync(join(tmpdir(), "emulated-types-"));
     try {
-      const stacks = synthesize(outdir, [...(environments as EnvironmentInput[]).filter((e) => e.name !== "staging"), full]);
+      const stacks = synthesize(outdir, [...(environments as EnvironmentInput[]).filter((e) => e.name !== "staging"), STAGING_WITH_EVERYTHING]);
       const types = new Set(
         stacks.flatMap((stack) => {
           const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));

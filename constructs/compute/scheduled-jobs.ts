@@ -1,4 +1,4 @@
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -11,7 +11,7 @@ import { scheduleExpressionProblem, timeZoneProblem } from "./schedule-expressio
 import { PropsError } from "../core/errors";
 import type { Naming } from "../core/naming";
 import { partitionOf } from "../core/partition";
-import { tlsOnlyQueuePolicy } from "../data/queue";
+import { queueNotEmptyAlarm, tlsOnlyQueuePolicy } from "../data/queue";
 import type { Network } from "../network/network";
 import type { Cluster } from "./cluster";
 
@@ -173,20 +173,11 @@ export class ScheduledJobs extends Construct {
       });
     }
 
-    this.failedAlarm = new CloudwatchMetricAlarm(this, "failed-runs", {
+    this.failedAlarm = queueNotEmptyAlarm(this, "failed-runs", {
       alarmName: naming.name("monitoring", "scheduled-job-not-started"),
-      alarmDescription: `A scheduled job could not be started after its retries (RunTask failed); the message in ${dlqName} names the schedule and the error (docs/operations.md "Scheduled jobs")`,
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: dlqName },
-      statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [props.alarmTopicArn],
-      okActions: [props.alarmTopicArn],
+      description: `A scheduled job could not be started after its retries (RunTask failed); the message in ${dlqName} names the schedule and the error (docs/operations.md "Scheduled jobs")`,
+      queueName: dlqName,
+      topicArn: props.alarmTopicArn,
     });
   }
 }

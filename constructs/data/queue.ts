@@ -93,21 +93,11 @@ export class Queue extends Construct {
     tlsOnlyQueuePolicy(this, "dead-letter-queue-policy", this.deadLetterQueue, this.deadLetterArn);
 
     if (props.alarmTopicArn) {
-      this.deadLetterAlarm = new CloudwatchMetricAlarm(this, "dead-letters", {
+      this.deadLetterAlarm = queueNotEmptyAlarm(this, "dead-letters", {
         alarmName: naming.name("monitoring", `${props.component}-dead-letters`),
-        alarmDescription: props.deadLetterMeaning ?? `Messages of ${this.name} failed ${maxReceiveCount} times and are in ${this.deadLetterName}: look at them, fix the cause, then redrive them (docs/operations.md "Queue")`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: this.deadLetterName },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        // SQS publishes queue metrics only while the queue is active; no data means no dead letters.
-        treatMissingData: "notBreaching",
-        alarmActions: [props.alarmTopicArn],
-        okActions: [props.alarmTopicArn],
+        description: props.deadLetterMeaning ?? `Messages of ${this.name} failed ${maxReceiveCount} times and are in ${this.deadLetterName}: look at them, fix the cause, then redrive them (docs/operations.md "Queue")`,
+        queueName: this.deadLetterName,
+        topicArn: props.alarmTopicArn,
       });
     }
   }
@@ -125,6 +115,26 @@ export class Queue extends Construct {
 }
 
 /** Denies every request to the queue that is not over TLS (the SQS counterpart of S3.5 for buckets). */
+/** An alarm while a queue holds any message (a dead-letter queue should be empty), to the alarm topic. */
+export function queueNotEmptyAlarm(scope: Construct, id: string, props: { alarmName: string; description: string; queueName: string; topicArn: string }): CloudwatchMetricAlarm {
+  return new CloudwatchMetricAlarm(scope, id, {
+    alarmName: props.alarmName,
+    alarmDescription: props.description,
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: props.queueName },
+    statistic: "Maximum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    // SQS publishes queue metrics only while the queue is active; no data means no messages.
+    treatMissingData: "notBreaching",
+    alarmActions: [props.topicArn],
+    okActions: [props.topicArn],
+  });
+}
+
 export function tlsOnlyQueuePolicy(scope: Construct, id: string, queue: SqsQueue, queueArn: string): SqsQueuePolicy {
   const document = new DataAwsIamPolicyDocument(scope, `${id}-document`, {
     statement: [
