@@ -43,7 +43,7 @@ test("npm run destroy -- staging --yes completes and leaves nothing behind: imag
   const log: string[] = [];
   const result = await destroyEnvironment({ config: loadEnvironment(env.input), stackDir: env.stack.dir, yes: true }, destroyDeps(env, log));
   // Only the task definition revisions (skip_destroy, kept for rollbacks; free), and the report says so.
-  const families = ["webapp-staging-backend", "webapp-staging-backend-migrate", "webapp-staging-frontend"];
+  const families = ["webapp-staging-backend", "webapp-staging-backend-migrate", "webapp-staging-frontend", "webapp-staging-worker-default"];
   expect([...(result?.left ?? [])].sort()).toEqual(families.map((f) => expect.stringContaining(`task definition revisions of "${f}" stay registered`)));
   expect(await env.stack.stateList()).toEqual([]);
   const left = leftovers(env.before, await inventory(env.emulator, env.input.region, [env.hostedZoneId]));
