@@ -8,7 +8,7 @@
  * definition written here can get wrong: StartAt, Next targets, terminal states, Task resources,
  * unreachable states). It is not AWS's validator; a real `cdktf diff` still runs AWS's.
  */
-import { createServer, request, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** Problems with an Amazon States Language definition; empty when it looks valid. */
@@ -47,36 +47,22 @@ export function definitionProblems(definition: string): string[] {
   return problems;
 }
 
-const running = new Map<string, Promise<string>>();
+let running: Promise<string> | undefined;
 
 /**
- * Starts the local validator once per process and upstream (it does not keep the process alive);
- * resolves to its URL. With `upstream` (an AWS API emulator), every other Step Functions call is
- * passed through to it; without, other calls are refused (the offline plan makes none).
+ * Starts the local validator once per process (it does not keep the process alive); resolves to its
+ * URL. Other Step Functions calls are refused: the offline plan makes none. (The emulator layer has
+ * its own gateway, lib/emulator/gateway.ts.)
  */
-export function offlineStepFunctionsEndpoint(upstream?: string): Promise<string> {
-  const key = upstream ?? "";
-  const existing = running.get(key);
-  if (existing) return existing;
-  const started = new Promise<string>((resolvePromise, reject) => {
+export function offlineStepFunctionsEndpoint(): Promise<string> {
+  if (running) return running;
+  running = new Promise<string>((resolvePromise, reject) => {
     const server: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
         const body = Buffer.concat(chunks);
         const target = String(req.headers["x-amz-target"] ?? "");
-        if (!target.endsWith(".ValidateStateMachineDefinition") && upstream) {
-          const forward = request(new URL(req.url ?? "/", upstream), { method: req.method, headers: req.headers }, (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          });
-          forward.on("error", (error) => {
-            res.statusCode = 502;
-            res.end(error.message);
-          });
-          forward.end(body);
-          return;
-        }
         res.setHeader("Content-Type", "application/x-amz-json-1.0");
         if (!target.endsWith(".ValidateStateMachineDefinition")) {
           res.statusCode = 400;
@@ -99,6 +85,5 @@ export function offlineStepFunctionsEndpoint(upstream?: string): Promise<string>
       resolvePromise(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     });
   });
-  running.set(key, started);
-  return started;
+  return running;
 }
