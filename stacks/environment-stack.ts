@@ -369,15 +369,7 @@ export class EnvironmentStack extends TerraformStack {
       // The queue (issue 14) and what the extras add (sending mail): one task role for the backend and its workers.
       taskRoleStatements: [...(key === "backend" && this.queue ? this.queue.consumeStatements("Queue") : []), ...(extras.taskRoleStatements ?? [])],
       // T9: the backend starts only once the database exists; each service once its app secrets exist and its listener routes to it.
-      dependsOn: [
-        ...(key === "backend" ? [this.database.instance, this.loadBalancer.backendRule] : [this.loadBalancer.httpsListener]),
-        ...(ctx.database?.appUser ? [this.databaseCredentials.appUserSecret] : []),
-        ...(ctx.cache && this.extras.cache ? [this.extras.cache.authTokenSecret] : []),
-        ...imageReady(this.images[key]),
-        ...Object.entries(this.appSecrets.secrets)
-          .filter(([name]) => name in secrets)
-          .map(([, secret]) => secret),
-      ],
+      dependsOn: [key === "backend" ? this.loadBalancer.backendRule : this.loadBalancer.httpsListener, ...ready],
     });
     return { service, secrets: Object.values(secrets), environment, secretsByName: secrets, dependsOn: ready };
   }
