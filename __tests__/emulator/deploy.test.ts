@@ -1,7 +1,7 @@
 /**
  * `npm run deploy`'s five steps (lib/deploy/deploy.ts) against the emulator: real Terraform, real
  * AWS SDK calls (ECR tag check, EC2 subnet look-up, ECS RunTask / DescribeTasks, DescribeServices),
- * on staging as a new user deploys it. The command runner runs Terraform for real; its only
+ * on staging as a new user deploys it, then a day-two deploy of new image tags. The command runner runs Terraform for real; its only
  * stand-ins are `cdktf synth` (the harness synthesized the emulator's config already) and
  * `cdktf deploy --skip-synth`, which is `terraform apply` of the same stack with the same variables.
  * The migration task really runs in the emulator: RunTask (launch type FARGATE), then DescribeTasks
@@ -13,8 +13,10 @@ import { staging } from "../../config/staging";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { deploy } from "../../lib/deploy/deploy";
+import { applyTagOverrides } from "../../lib/deploy/images";
+import { unexplained } from "../../lib/emulator/allowlist";
 import { TASK_STARTED_BY, runTask } from "../../lib/deploy/task";
-import { deployDeps, notCreated, prepareEnvironment, pushAll, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
+import { deployDeps, notCreated, prepareEnvironment, pushAll, runningImages, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
 import { targetsOfType } from "../../lib/emulator/stack";
 
 let env: EmulatedEnvironment;
@@ -78,4 +80,19 @@ test("npm run task: a one-off command in a fresh task of the backend's current r
   const { tasks } = await deps.ecs.send(new DescribeTasksCommand({ cluster: options.contract.clusterName, tasks: [taskId] }));
   expect(tasks?.[0].overrides?.containerOverrides?.[0]).toMatchObject({ name: "backend", command: ["php", "artisan", "db:seed", "--force"] });
   expect(tasks?.[0].startedBy).toBe(TASK_STARTED_BY);
+});
+
+test("the plan after the deploy changes nothing but documented emulator gaps", async () => {
+  expect(unexplained(await env.stack.plan())).toEqual([]);
+});
+
+test("day two: npm run deploy -- staging --backend-tag v0.2.0 --frontend-tag v0.2.0 rolls out, the services run it, and the plan after is empty", async () => {
+  await pushAll(env, "v0.2.0");
+  const { options, deps, log } = setup();
+  await deploy({ ...options, sources: applyTagOverrides(options.sources, { backend: "v0.2.0", frontend: "v0.2.0" }) }, deps);
+  expect(log.join("\n")).toMatch(/migration exited 0[\s\S]*Deployed "staging"/);
+  const images = await runningImages(env);
+  expect(images).toHaveLength(2);
+  for (const image of images) expect(image).toMatch(/:v0\.2\.0$/);
+  expect(unexplained(await env.stack.plan(["-var=backend_image_tag=v0.2.0", "-var=frontend_image_tag=v0.2.0"]))).toEqual([]);
 });

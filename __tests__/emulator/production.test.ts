@@ -9,7 +9,6 @@ import type { EnvironmentInput } from "../../config/schema";
 import { unexplained } from "../../lib/emulator/allowlist";
 import { destroyDeps, firstApply, notCreated, prepareEnvironment, pushAll, resynthesize, runningImages, teardown, type EmulatedEnvironment } from "../../lib/emulator/environment";
 import { inventory, leftovers } from "../../lib/emulator/inventory";
-import { targetsOfType } from "../../lib/emulator/stack";
 
 let env: EmulatedEnvironment;
 
@@ -67,9 +66,13 @@ test("destroy is refused while the data is protected, by npm run destroy and by 
 
 test("once protection is lifted in config and applied, destroy completes and keeps the final snapshot", async () => {
   env = await resynthesize(env, unprotected);
-  // Deploy the lifted protection. Targeted: a full apply would also replace the ECS services (the emulator
-  // gap in lib/emulator/allowlist.ts), which has nothing to do with the protection.
-  await env.stack.apply([...targetsOfType(env.stack, "aws_db_instance"), ...targetsOfType(env.stack, "aws_lb")]);
+  // Deploy the lifted protection: the plan changes the database and the load balancer in place, nothing else.
+  const plan = await env.stack.plan(["-var=backend_image_tag=v0.2.0", "-var=frontend_image_tag=v0.2.0"]);
+  expect(unexplained(plan).map((f) => `${f.address} ${f.actions.join()} ${f.attributes.join()}`)).toEqual([
+    expect.stringMatching(/^aws_db_instance\.\S+ update deletion_protection$/),
+    expect.stringMatching(/^aws_lb\.\S+ update enable_deletion_protection$/),
+  ]);
+  await env.stack.terraform(["apply", "-input=false", "-no-color", "-auto-approve", "emulator.tfplan"]);
   // npm run destroy -- production --allow-protected production --yes: it empties the repositories
   // (teardown.forceDeleteImages is false) and reports the final snapshot and the secrets it keeps.
   const result = await destroyEnvironment({ config: loadEnvironment(env.input), stackDir: env.stack.dir, yes: true, allowProtected: "production" }, destroyDeps(env, []));

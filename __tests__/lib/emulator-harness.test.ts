@@ -186,8 +186,47 @@ describe("the gateway in front of moto (lib/emulator/gateway.ts)", () => {
     expect(state.rdsAnswer("eu-west-1", "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier></DBInstance><DBInstance><DBInstanceIdentifier>db2</DBInstanceIdentifier></DBInstance>")).toBe(
       "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier><EngineLifecycleSupport>open-source-rds-extended-support</EngineLifecycleSupport></DBInstance><DBInstance><DBInstanceIdentifier>db2</DBInstanceIdentifier></DBInstance>",
     );
+    // a new instance reports AWS's default certificate authority, so the provider does not modify it after create
+    expect(state.rdsAnswer("eu-west-1", "<DBInstance><CACertificateIdentifier>rds-ca-default</CACertificateIdentifier></DBInstance>")).toBe(
+      "<DBInstance><CACertificateIdentifier>rds-ca-rsa2048-g1</CACertificateIdentifier></DBInstance>",
+    );
     await rds("Action=DeleteDBInstance&DBInstanceIdentifier=db1");
     expect(state.rdsAnswer("eu-west-1", "<DBInstance><DBInstanceIdentifier>db1</DBInstanceIdentifier></DBInstance>")).not.toContain("EngineLifecycleSupport");
+  });
+
+  test("ECS: the service settings moto ignores come back in its answers as last sent, until the service is deleted", () => {
+    const state = gateway.state;
+    const send = (action: string, input: object) => state.ecsServiceRequest("eu-west-1", `AmazonEC2ContainerServiceV20141113.${action}`, Buffer.from(JSON.stringify(input)));
+    const described = () =>
+      JSON.parse(state.ecsAnswer("eu-west-1", JSON.stringify({ services: [{ serviceName: "web", clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/app", desiredCount: 2 }] }))).services[0];
+    send("CreateService", { cluster: "app", serviceName: "web", capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], enableExecuteCommand: true, desiredCount: 2 });
+    expect(described()).toEqual({ serviceName: "web", clusterArn: expect.any(String), desiredCount: 2, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], enableExecuteCommand: true });
+    // UpdateService names the service by ARN and may change one setting; the others stay as they were
+    send("UpdateService", { cluster: "arn:aws:ecs:eu-west-1:123456789012:cluster/app", service: "arn:aws:ecs:eu-west-1:123456789012:service/app/web", enableExecuteCommand: false });
+    expect(described()).toMatchObject({ enableExecuteCommand: false, capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }] });
+    send("DeleteService", { cluster: "app", service: "web" });
+    expect(described()).toEqual({ serviceName: "web", clusterArn: expect.any(String), desiredCount: 2 });
+  });
+
+  test("ECS: a service updated to a new task definition reports a completed PRIMARY deployment of it (moto keeps the old one)", () => {
+    const moto = (taskDefinition: string) =>
+      JSON.stringify({
+        service: { serviceName: "api", clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/app", taskDefinition, desiredCount: 2, deployments: [{ id: "ecs-svc/1", status: "PRIMARY", taskDefinition: "td:1", runningCount: 2, rolloutState: "COMPLETED" }] },
+      });
+    const first = JSON.parse(gateway.state.ecsAnswer("eu-west-1", moto("td:2"))).service.deployments;
+    expect(first).toEqual([expect.objectContaining({ status: "PRIMARY", taskDefinition: "td:2", desiredCount: 2, runningCount: 2, rolloutState: "COMPLETED" })]);
+    expect(first[0].id).not.toBe("ecs-svc/1");
+    // the same deployment in every later answer (a deploy watches its id)
+    expect(JSON.parse(gateway.state.ecsAnswer("eu-west-1", moto("td:2"))).service.deployments[0].id).toBe(first[0].id);
+    // moto's own deployment stands where it is of the service's task definition
+    expect(gateway.state.ecsAnswer("eu-west-1", moto("td:1"))).toBe(moto("td:1"));
+  });
+
+  test("SQS: a redrive policy comes back as the compact JSON that was sent, not moto's re-serialization", () => {
+    const moto = { Attributes: { RedrivePolicy: '{"deadLetterTargetArn": "arn:aws:sqs:eu-west-1:123456789012:dlq", "maxReceiveCount": 5}', VisibilityTimeout: "30" } };
+    expect(JSON.parse(gateway.state.sqsAnswer(JSON.stringify(moto)))).toEqual({
+      Attributes: { RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:123456789012:dlq","maxReceiveCount":5}', VisibilityTimeout: "30" },
+    });
   });
 
   test("as Terraform's HTTP proxy it passes an account-prefixed S3 Control request (absolute URL) to the emulator by path", async () => {

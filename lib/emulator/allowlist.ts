@@ -29,18 +29,6 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     attributes: ["parameter"],
     reason: "moto does not return the parameters set on a DB parameter group (DescribeDBParameters lists none)",
   },
-  {
-    type: "aws_sqs_queue",
-    attributes: ["redrive_policy"],
-    reason:
-      'moto re-serializes the redrive policy with spaces ({"deadLetterTargetArn": "...", "maxReceiveCount": 5}); SQS returns the JSON as written, so the provider sees a change in whitespace only',
-  },
-  {
-    type: "aws_ecs_service",
-    attributes: ["capacity_provider_strategy", "tags", "availability_zone_rebalancing", "enable_ecs_managed_tags", "health_check_grace_period_seconds", "enable_execute_command"],
-    reason:
-      "moto's DescribeServices omits the capacity provider strategy (Fargate Spot), ECS Exec, managed tags, AZ rebalancing and the grace period, so the provider plans a replacement",
-  },
 ];
 
 export interface PlanFinding {

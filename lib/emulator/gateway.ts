@@ -8,7 +8,7 @@
  * other call is turned into a 400 naming the action, so a new gap fails the apply at once and says
  * what is missing instead of retrying.
  *
- * Only the Application Auto Scaling, CloudWatch Logs, ECS, RDS, Secrets Manager and Step Functions endpoints go through it
+ * Only the Application Auto Scaling, CloudWatch Logs, ECS, RDS, Secrets Manager, Step Functions and SQS endpoints go through it
  * (`lib/emulator/stack.ts`). It is a stand-in for missing emulator APIs, never a model of AWS.
  */
 import { randomUUID } from "node:crypto";
@@ -38,12 +38,31 @@ export const GATEWAY_ANSWERS: Readonly<Record<string, string>> = {
  */
 export const GATEWAY_CORRECTIONS: Readonly<Record<string, string>> = {
   "rds.DescribeDBInstances":
-    "moto has no RDS Extended Support: it drops EngineLifecycleSupport, so every plan set it again and every apply spent 1m20s modifying the instance; the gateway remembers the value sent at create or modify and returns it",
+    "moto has no RDS Extended Support: it drops EngineLifecycleSupport, so every plan set it again and every apply spent 1m20s modifying the instance; the gateway remembers the value sent at create or modify and returns it. " +
+    "moto has no current RDS certificate authorities either: a new instance reports `rds-ca-default` where AWS reports its default for new instances, `rds-ca-rsa2048-g1` (the stacks' `ca_cert_identifier`), so the provider modified every new instance and waited 1m20s more for it; the gateway answers AWS's default",
   "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition":
     "moto has no Fargate task sizing: its RunTask adds up container-level memory and fails (HTTP 500) on a container without one, which Fargate allows (the task's memory is the limit); the gateway registers such containers with memoryReservation = the task's memory and removes it again from every task definition moto returns, so Terraform and the deploy see exactly what was sent",
+  "AmazonEC2ContainerServiceV20141113.DescribeServices":
+    "moto has no capacity provider strategies, ECS Exec, managed tags, AZ rebalancing or health check grace period on services: it ignores them at CreateService and UpdateService and leaves them out of every answer, so the provider planned a replacement of every service after every apply; the gateway remembers what was sent and puts it back into the answers (CreateService, UpdateService, DescribeServices)",
+  "AmazonEC2ContainerServiceV20141113.UpdateService":
+    "moto has no deployments for a new task definition: UpdateService changes the service's task definition but keeps the old PRIMARY deployment (with the old revision), so a rollout looked rolled back; the gateway answers with a PRIMARY deployment of the service's task definition, completed at once (moto reports every task running at once)",
+  "AmazonSQS.GetQueueAttributes":
+    "moto has no byte-exact queue policies: it re-serializes a redrive policy with spaces, so the provider saw a change after every apply and updated the queue (25 s of waiting each time), and moto's SetQueueAttributes then dropped the queue's access policy (it resets every attribute not sent); the gateway returns redrive policies as compact JSON, as they were sent",
   "secretsmanager.CancelRotateSecret":
     "moto has no managed rotation: its CancelRotateSecret refuses a secret without a rotation Lambda, which an RDS-managed (rds!...) secret never has; the gateway accepts it for those secrets",
 };
+
+/** The certificate authority moto gives a new DB instance, and the one AWS gives it (since January 2024, in every commercial region). */
+const MOTO_DEFAULT_CA = "rds-ca-default";
+const AWS_DEFAULT_CA = "rds-ca-rsa2048-g1";
+
+/** Service settings that moto's ECS drops (CreateService / UpdateService request field names, as in the answers). */
+const ECS_SERVICE_FIELDS = ["capacityProviderStrategy", "enableExecuteCommand", "enableECSManagedTags", "availabilityZoneRebalancing", "healthCheckGracePeriodSeconds"] as const;
+
+/** The name at the end of an ARN or path (`arn:...:cluster/webapp-staging` -> `webapp-staging`); a plain name unchanged. */
+function lastSegment(value: unknown): string {
+  return String(value ?? "").split("/").pop() ?? "";
+}
 
 interface QueryDefinition {
   queryDefinitionId: string;
@@ -76,6 +95,12 @@ export class GatewayState {
   /** Scalable target ARN -> tags (moto ignores them). */
   readonly scalableTargetTags = new Map<string, Record<string, string>>();
 
+  /** `<region>/<cluster name>/<service name>` -> the service settings moto ignores (ECS_SERVICE_FIELDS), as last sent. */
+  readonly serviceFields = new Map<string, Record<string, unknown>>();
+
+  /** `<region>/<cluster>/<service>/<task definition ARN>` -> the id of the deployment the gateway reports for it. */
+  readonly deploymentIds = new Map<string, string>();
+
   /** `<region>/<family>` -> containers registered with a memoryReservation moto needs and the request did not have. */
   readonly addedMemoryReservation = new Map<string, Set<string>>();
 
@@ -85,6 +110,8 @@ export class GatewayState {
     this.queries.clear();
     this.scalableTargetTags.clear();
     this.engineLifecycleSupport.clear();
+    this.serviceFields.clear();
+    this.deploymentIds.clear();
   }
 
   /** Remembers what an RDS Query-protocol request sets that moto drops. */
@@ -111,23 +138,75 @@ export class GatewayState {
     return added.size ? Buffer.from(JSON.stringify(input)) : body;
   }
 
-  /** Removes from an ECS answer the memoryReservation the gateway added. */
-  ecsAnswer(region: string, text: string): string {
-    const answer = JSON.parse(text || "{}") as { taskDefinition?: { family?: string; containerDefinitions?: Record<string, unknown>[] } };
-    const definition = answer.taskDefinition;
-    const added = definition && this.addedMemoryReservation.get(`${region}/${definition.family}`);
-    if (!definition || !added?.size) return text;
-    for (const container of definition.containerDefinitions ?? []) if (added.has(String(container.name))) delete container.memoryReservation;
-    return JSON.stringify(answer);
+  /** CreateService, UpdateService, DeleteService: remembers (or forgets) the service settings moto ignores. */
+  ecsServiceRequest(region: string, target: string, body: Buffer): void {
+    const input = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+    const name = lastSegment(input.serviceName ?? input.service);
+    const key = `${region}/${lastSegment(input.cluster ?? "default")}/${name}`;
+    if (target.endsWith(".DeleteService")) {
+      this.serviceFields.delete(key);
+      return;
+    }
+    const sent = Object.fromEntries(ECS_SERVICE_FIELDS.filter((field) => input[field] !== undefined).map((field) => [field, input[field]]));
+    this.serviceFields.set(key, { ...this.serviceFields.get(key), ...sent });
   }
 
-  /** Puts back into an RDS answer (XML) what moto dropped. */
+  /**
+   * An ECS answer as the client should see it: without the memoryReservation the gateway added to a
+   * task definition, with the service settings moto left out, and with a deployment of the service's
+   * current task definition.
+   */
+  ecsAnswer(region: string, text: string): string {
+    type Service = Record<string, unknown> & { clusterArn?: string; serviceName?: string; taskDefinition?: string; desiredCount?: number; deployments?: unknown[] };
+    const answer = JSON.parse(text || "{}") as { taskDefinition?: { family?: string; containerDefinitions?: Record<string, unknown>[] }; service?: Service; services?: Service[] };
+    let changed = false;
+    const definition = answer.taskDefinition;
+    const added = definition && this.addedMemoryReservation.get(`${region}/${definition.family}`);
+    for (const container of added?.size ? (definition?.containerDefinitions ?? []) : []) {
+      if (added?.has(String(container.name))) {
+        delete container.memoryReservation;
+        changed = true;
+      }
+    }
+    for (const service of [...(answer.service ? [answer.service] : []), ...(answer.services ?? [])]) {
+      const key = `${region}/${lastSegment(service.clusterArn)}/${service.serviceName}`;
+      const deployments = (service.deployments ?? []) as Record<string, unknown>[];
+      const primary = deployments.find((d) => d.status === "PRIMARY");
+      if (primary && service.taskDefinition && primary.taskDefinition !== service.taskDefinition) {
+        const id = `${key}/${service.taskDefinition}`;
+        if (!this.deploymentIds.has(id)) this.deploymentIds.set(id, `ecs-svc/${randomUUID().replace(/-/g, "").slice(0, 19)}`);
+        const desired = service.desiredCount;
+        service.deployments = [{ ...primary, id: this.deploymentIds.get(id), taskDefinition: service.taskDefinition, desiredCount: desired, runningCount: desired, pendingCount: 0, failedTasks: 0, rolloutState: "COMPLETED", rolloutStateReason: "ECS deployment completed." }];
+        changed = true;
+      }
+      const fields = this.serviceFields.get(key) ?? {};
+      for (const [field, value] of Object.entries(fields)) {
+        if (service[field] === undefined) {
+          service[field] = value;
+          changed = true;
+        }
+      }
+    }
+    return changed ? JSON.stringify(answer) : text;
+  }
+
+  /** Puts back into an RDS answer (XML) what moto dropped, and AWS's default certificate authority for moto's outdated one. */
   rdsAnswer(region: string, xml: string): string {
-    return xml.replace(/<DBInstance>([\s\S]*?)<\/DBInstance>/g, (whole, inner: string) => {
+    return xml.replaceAll(`<CACertificateIdentifier>${MOTO_DEFAULT_CA}</CACertificateIdentifier>`, `<CACertificateIdentifier>${AWS_DEFAULT_CA}</CACertificateIdentifier>`).replace(/<DBInstance>([\s\S]*?)<\/DBInstance>/g, (whole, inner: string) => {
       const id = /<DBInstanceIdentifier>([^<]+)<\/DBInstanceIdentifier>/.exec(inner)?.[1];
       const value = id && this.engineLifecycleSupport.get(`${region}/${id}`);
       return value && !inner.includes("<EngineLifecycleSupport>") ? `<DBInstance>${inner}<EngineLifecycleSupport>${value}</EngineLifecycleSupport></DBInstance>` : whole;
     });
+  }
+
+  /** GetQueueAttributes: redrive policies as the compact JSON the provider sent, not moto's re-serialization. */
+  sqsAnswer(text: string): string {
+    const answer = JSON.parse(text || "{}") as { Attributes?: Record<string, string> };
+    for (const name of ["RedrivePolicy", "RedriveAllowPolicy"]) {
+      const value = answer.Attributes?.[name];
+      if (value) answer.Attributes![name] = JSON.stringify(JSON.parse(value));
+    }
+    return JSON.stringify(answer);
   }
 
   /** Saved queries in `region` (the inventory of what the emulator holds). */
@@ -225,7 +304,9 @@ export function startGateway(upstream: string): Promise<Gateway> {
           // As Terraform's HTTP proxy (S3 Control's account-prefixed host), the request line is an absolute URL: keep its path only.
           // (Node's URL parser refuses a host like 123456789012.127.0.0.1, hence the plain string cut.)
           const path = (req.url ?? "/").replace(/^https?:\/\/[^/]+/, "") || "/";
-          const ecsDefinition = target === "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition" || target === "AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition";
+          const ecsAction = target.startsWith("AmazonEC2ContainerServiceV20141113.") ? target.slice("AmazonEC2ContainerServiceV20141113.".length) : "";
+          if (["CreateService", "UpdateService", "DeleteService"].includes(ecsAction)) state.ecsServiceRequest(region, target, body);
+          const ecsRewritten = ["RegisterTaskDefinition", "DescribeTaskDefinition", "CreateService", "UpdateService", "DescribeServices"].includes(ecsAction);
           const sent = target === "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition" ? state.registerTaskDefinition(region, body) : body;
           const headers = sent === body ? req.headers : { ...req.headers, "content-length": String(sent.length) };
           const forward = request(new URL(path, upstream), { method: req.method, headers }, (answer) => {
@@ -237,11 +318,12 @@ export function startGateway(upstream: string): Promise<Gateway> {
               res.end(JSON.stringify({ __type: "EmulatorGapException", message: `the emulator (moto) failed on ${target} (HTTP ${status}): not implemented there; see lib/emulator/gateway.ts` }));
               return;
             }
-            if (ecsDefinition && status === 200) {
+            if ((ecsRewritten || target === "AmazonSQS.GetQueueAttributes") && status === 200) {
               const parts: Buffer[] = [];
               answer.on("data", (chunk: Buffer) => parts.push(chunk));
               answer.on("end", () => {
-                const text = state.ecsAnswer(region, Buffer.concat(parts).toString("utf8"));
+                const received = Buffer.concat(parts).toString("utf8");
+                const text = ecsRewritten ? state.ecsAnswer(region, received) : state.sqsAnswer(received);
                 res.writeHead(status, { ...answer.headers, "content-length": String(Buffer.byteLength(text)) });
                 res.end(text);
               });

@@ -34,7 +34,6 @@ export const EMULATED_SERVICES = [
   "servicediscovery",
   "sesv2",
   "sns",
-  "sqs",
   "ssm",
   "sts",
   "elasticache",
@@ -92,10 +91,10 @@ export function endpointOf(type: string): string | undefined {
 }
 
 /** Services whose endpoint is the gateway in front of moto (`lib/emulator/gateway.ts`): moto lacks calls the provider makes there. */
-export const GATEWAY_SERVICES = ["applicationautoscaling", "cloudwatchlogs", "ecs", "rds", "secretsmanager", "sfn"] as const;
+export const GATEWAY_SERVICES = ["applicationautoscaling", "cloudwatchlogs", "ecs", "rds", "secretsmanager", "sfn", "sqs"] as const;
 
 /**
- * The override: local state, fake keys, every endpoint at the emulator (Application Auto Scaling, Logs, ECS, RDS, Secrets Manager and Step Functions at
+ * The override: local state, fake keys, every endpoint at the emulator (Application Auto Scaling, Logs, ECS, RDS, Secrets Manager, Step Functions and SQS at
  * its gateway), path-style S3.
  */
 export function emulatorOverride(endpoint: string, stateFile = "emulator.tfstate", gatewayEndpoint = endpoint): object {
