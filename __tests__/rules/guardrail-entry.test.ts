@@ -18,13 +18,13 @@ afterAll(() => outdirs.forEach((d) => rmSync(d, { recursive: true, force: true }
 
 type Run = { status: number | null; stderr: string };
 
-/** Runs the fixture entry as its own process (tsx, as cdktf.json runs main.ts). */
+/** Runs the fixture entry as its own process (through tsx, as scripts/synth-app.cjs falls back to for main.ts). */
 function runEntry(env: Record<string, string | undefined>): Promise<Run> {
   const outdir = mkdtempSync(join(tmpdir(), "guardrail-entry-"));
   outdirs.push(outdir);
   const environment = { ...process.env, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete environment[k];
-  const child = spawn(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "__tests__", "fixtures", "synth-entry.ts"), "single-az-production", outdir], { cwd: root, env: environment });
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", join(root, "__tests__", "fixtures", "synth-entry.ts"), "single-az-production", outdir], { cwd: root, env: environment });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
   return new Promise((done) => child.on("close", (status) => done({ status, stderr })));
