@@ -13,9 +13,11 @@ module.exports = {
   },
   transformIgnorePatterns: ["/node_modules/(?!@hpcc-js/)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
-  // Real Terraform (synth, init, plans, as-applied states, the day-two matrix) once per run, shared by the test files.
+  // Real Terraform (synth, init, plans, as-applied states, the day-two matrix) once per run, in the background, shared by the test files.
   globalSetup: "<rootDir>/__tests__/terraform/global-setup.ts",
   globalTeardown: "<rootDir>/__tests__/terraform/global-teardown.ts",
+  // The files that read that run go last; the others run while it is prepared.
+  testSequencer: "<rootDir>/__tests__/jest-sequencer.js",
   // Terraform runs in child processes; two workers keep both cores busy on a 2-core machine.
   maxWorkers: 2,
   reporters: ["default", "<rootDir>/__tests__/summary-reporter.js"],

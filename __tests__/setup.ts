@@ -8,3 +8,9 @@ const formatStack = Error.prepareStackTrace;
 if (formatStack) {
   Error.prepareStackTrace = (error, frames) => (Object.prototype.toString.call(error) === "[object Error]" ? formatStack(error, frames) : "");
 }
+
+// The shared Terraform run (terraform/global-setup.ts) is the longest path of a jest run and the test
+// files are not on it: the workers yield the CPU to it, and use what it leaves idle. Lowering one's own
+// priority needs no privilege; it is set once per worker.
+const WORKER_NICENESS = 10;
+if (process.env.JEST_WORKER_ID && require("node:os").getPriority() < WORKER_NICENESS) require("node:os").setPriority(WORKER_NICENESS);

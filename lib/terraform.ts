@@ -96,6 +96,12 @@ export function terraformEnv(options: HarnessOptions, workDir: string): NodeJS.P
     CHECKPOINT_DISABLE: "1",
     TF_PLUGIN_CACHE_DIR: options.pluginCacheDir,
     TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true",
+    // Terraform and the AWS provider are Go programs; a plan of the project's stacks spends a quarter of
+    // its CPU in Go's garbage collector at the default GOGC=100. Collecting at 4x growth, but never
+    // above 1 GiB of heap per process, takes that CPU down by a quarter (measured: a 14-stack batch plan,
+    // 40 -> 30 CPU-seconds, peak 1 GB per process). A GOGC or GOMEMLIMIT of the user's own wins.
+    GOGC: process.env.GOGC ?? "400",
+    GOMEMLIMIT: process.env.GOMEMLIMIT ?? "1GiB",
   };
   if (options.providerMirror) {
     const cliConfig = join(workDir, "terraform-mirror.tfrc");
@@ -177,11 +183,15 @@ export function offlineOverride(variables: readonly string[] = [], stateFile = "
   };
 }
 
-/** Writes the offline override next to a synthesized stack; Step Functions validation is served locally when the stack has a state machine. */
+/**
+ * Writes the offline override next to a synthesized stack. Step Functions validation is served
+ * locally, for every stack: stacks with and without a state machine then have the same provider
+ * configuration and share one provider process in a batch (lib/terraform-batch.ts).
+ */
 export async function writeOfflineOverride(dir: string): Promise<void> {
   const synthesized = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
   const variables = Object.keys(synthesized.variable ?? {});
-  const endpoints: Record<string, string> = synthesized.resource?.aws_sfn_state_machine ? { sfn: await offlineStepFunctionsEndpoint() } : {};
+  const endpoints: Record<string, string> = { sfn: await offlineStepFunctionsEndpoint() };
   writeFileSync(join(dir, OVERRIDE_FILE), JSON.stringify(offlineOverride(variables, "offline.tfstate", endpoints), null, 2));
 }
 

@@ -4,15 +4,19 @@
  * (lib/terraform-batch.ts), so the AWS provider starts a few times per run instead of twice per plan:
  * - the shipped stacks from an empty state (their diagnostics stand for `terraform validate`);
  * - the as-applied states of staging and production (__tests__/as-applied.ts), cached between runs
- *   and re-checked by one plan each, which must be "No changes";
+ *   under a key of their configuration; the first run with a key checks its state with one plan,
+ *   which must be "No changes", and caches that plan with it;
  * - the day-two change matrix (__tests__/day-two-matrix.ts) over those states;
  * - the plans single test files need (shared-plans.ts);
  * - destroy plans over the as-applied states (prevent_destroy, proven by Terraform), in a second
  *   batch alongside.
  * When the cached states are still valid, all of it is one plan batch plus the destroy batch.
+ * The global setup starts it in a process of its own ({@link startRun}) and jest runs the test files
+ * that do not need it meanwhile (jest-sequencer.js puts the ones that do last).
  * Otherwise the states are built round by round (a batch per round) and the rest joins the round
  * that is likely to be the last. Test files read the results with {@link readRun}.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +57,36 @@ interface RunIndex {
   readonly phases: Record<string, number>;
 }
 
+/** Written into the run directory when the run failed: the error, which every reader of the run rethrows. */
+const FAILED_FILE = "failed.txt";
+
+/**
+ * Starts the run in its own process (`prepare-run.ts`) and returns at once, so the test files that do
+ * not need it run meanwhile; {@link readRun} waits for it. `done` settles when the process ends.
+ */
+export function startRun(options: HarnessOptions = harnessOptionsFromEnv()): { readonly dir: string; readonly done: Promise<void> } {
+  checkTerraform(options); // missing Terraform stops the whole jest run at once, with what to install
+  const dir = mkdtempSync(join(tmpdir(), "cdktf-run-"));
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", join(__dirname, "prepare-run.ts"), dir], { stdio: ["ignore", "ignore", "inherit"] });
+  const done = new Promise<void>((resolveDone) => {
+    child.on("exit", (code, signal) => {
+      if (code !== 0 && !existsSync(join(dir, FAILED_FILE))) writeFileSync(join(dir, FAILED_FILE), `the shared Terraform run ended with ${signal ?? `exit code ${code}`} without a result`);
+      resolveDone();
+    });
+  });
+  return { dir, done };
+}
+
+/** Prepares the run into `runDir` (the body of prepare-run.ts); a failure is written for the readers, then rethrown. */
+export async function prepareRunInto(runDir: string, options: HarnessOptions = harnessOptionsFromEnv()): Promise<void> {
+  try {
+    await prepareInto(runDir, options);
+  } catch (error) {
+    writeFileSync(join(runDir, FAILED_FILE), error instanceof Error ? (error.stack ?? error.message) : String(error));
+    throw error;
+  }
+}
+
 /** Everything the Terraform tests need, written under a fresh run directory. Returns the directory. */
 export async function prepareRun(options: HarnessOptions = harnessOptionsFromEnv()): Promise<string> {
   checkTerraform(options);
@@ -84,6 +118,17 @@ function bootstrapBucketState(stackDir: string): BatchEntry["state"] {
   return { resources: [{ mode: "managed", type: "aws_s3_bucket", name, instances: [{ schema_version: 0, attributes: { id: bucket, bucket } }] }] };
 }
 
+/** The cached "No changes" plan of a cached as-applied state, written once a run has verified it. */
+function verifiedPlanFile(cacheFile: string): string {
+  return cacheFile.replace(/\.tfstate$/, ".verified-plan.json");
+}
+
+/** Writes JSON so that a concurrent reader sees the old file or the new one, never half of it. */
+function writeAtomically(file: string, value: unknown): void {
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(value));
+  renameSync(`${file}.${process.pid}`, file);
+}
+
 interface AsApplied {
   builder?: AsAppliedBuilder;
   state: object;
@@ -94,6 +139,7 @@ interface AsApplied {
 }
 
 async function prepareInto(runDir: string, options: HarnessOptions): Promise<void> {
+  const terraformVersion = checkTerraform(options);
   const started = Date.now();
   const index: { -readonly [K in keyof RunIndex]: RunIndex[K] } = { stacks: {}, asApplied: {}, matrix: {}, extras: {}, destroy: {}, seconds: 0, phases: {} };
   let mark = started;
@@ -126,15 +172,21 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
   for (const env of DAY_TWO_ENVIRONMENTS) {
     // The state is a pure function of the synthesized stack, the provider and the builder: cached
     // under that key, a run only re-checks it with one plan (which must still be "No changes").
+    // Its "No changes" plan is a pure function of the same inputs and Terraform's version: once a run
+    // has verified the state, the next runs with the same key reuse that plan instead of planning again.
     const key = createHash("sha256")
       .update(readFileSync(join(stackDir(env), "cdk.tf.json")))
       .update(readFileSync(join(__dirname, "as-applied.ts")))
       .update(AWS_PROVIDER_VERSION)
+      .update(terraformVersion)
       .digest("hex")
       .slice(0, 16);
     const cacheFile = join(options.pluginCacheDir, "..", "as-applied", `${env}-${key}.tfstate`);
-    if (existsSync(cacheFile)) asApplied[env] = { state: JSON.parse(readFileSync(cacheFile, "utf8")), cached: true, cacheFile, iterations: 0 };
-    else asApplied[env] = { state: {}, cached: false, cacheFile, iterations: 0 };
+    const verified = verifiedPlanFile(cacheFile);
+    if (existsSync(cacheFile)) {
+      const final = existsSync(verified) ? (JSON.parse(readFileSync(verified, "utf8")) as PlanJson) : undefined;
+      asApplied[env] = { state: JSON.parse(readFileSync(cacheFile, "utf8")), cached: true, cacheFile, iterations: 0, final };
+    } else asApplied[env] = { state: {}, cached: false, cacheFile, iterations: 0 };
   }
   const hasState = (env: DayTwoEnvironment) => asApplied[env]!.cached || asApplied[env]!.builder !== undefined;
   // Worth adding the plans over the state to this round: the state is cached, or it has taken in one
@@ -235,15 +287,15 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
   for (const env of DAY_TWO_ENVIRONMENTS) {
     const a = asApplied[env]!;
     const state = writeJson(join(runDir, `${env}.as-applied.tfstate`), a.state);
-    if (!a.cached) {
-      mkdirSync(join(a.cacheFile, ".."), { recursive: true });
-      writeFileSync(`${a.cacheFile}.${process.pid}`, JSON.stringify(a.state));
-      renameSync(`${a.cacheFile}.${process.pid}`, a.cacheFile);
-    }
+    mkdirSync(join(a.cacheFile, ".."), { recursive: true });
+    if (!a.cached) writeAtomically(a.cacheFile, a.state);
+    if (!existsSync(verifiedPlanFile(a.cacheFile))) writeAtomically(verifiedPlanFile(a.cacheFile), a.final);
     index.asApplied[env] = { state, finalPlan: writeJson(join(runDir, `${env}.as-applied.plan.json`), a.final), iterations: a.iterations, cached: a.cached };
   }
   index.seconds = (Date.now() - started) / 1000;
-  writeFileSync(join(runDir, "index.json"), JSON.stringify(index, null, 2));
+  // Written last and atomically: its presence tells the readers that the run is complete.
+  writeFileSync(join(runDir, "index.json.tmp"), JSON.stringify(index, null, 2));
+  renameSync(join(runDir, "index.json.tmp"), join(runDir, "index.json"));
 }
 
 /** What the global setup prepared, read by a test file. */
@@ -269,13 +321,22 @@ function readPlan(file: string): PlanJson {
   return plan;
 }
 
+/** Waits until the run in `dir` is complete (its index.json exists); rethrows its failure. */
+async function completed(dir: string): Promise<RunIndex> {
+  for (;;) {
+    if (existsSync(join(dir, FAILED_FILE))) throw new Error(`the shared Terraform run (${dir}) failed:\n${readFileSync(join(dir, FAILED_FILE), "utf8")}`);
+    if (existsSync(join(dir, "index.json"))) return JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as RunIndex;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
- * The shared run: from the global setup's run directory, or (a test file run on its own with a
- * jest that skipped the setup) prepared now.
+ * The shared run: from the global setup's run directory once it is complete, or (a test file run
+ * on its own with a jest that skipped the setup) prepared now.
  */
 export async function readRun(runDir: string | undefined): Promise<Run> {
   const dir = runDir ?? (await prepareRun());
-  const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as RunIndex;
+  const index = await completed(dir);
   return {
     dir,
     stacks: Object.fromEntries(Object.entries(index.stacks).map(([stack, s]) => [stack, { stack, dir: s.dir, diagnostics: s.diagnostics, plan: readPlan(s.plan) }])),

@@ -37,6 +37,21 @@ describe("harness", () => {
     expect(() => harnessOptionsFromEnv({ TF_PROVIDER_MIRROR: "/nonexistent" })).toThrow(/TF_PROVIDER_MIRROR=\/nonexistent holds no registry\.terraform\.io\/hashicorp\/aws 5\.100\.0/);
   });
 
+  test("Terraform and the provider run with Go's collector tuned for CPU (GOGC=400, at most 1 GiB of heap), unless the user set their own", () => {
+    const saved = { GOGC: process.env.GOGC, GOMEMLIMIT: process.env.GOMEMLIMIT };
+    try {
+      delete process.env.GOGC;
+      delete process.env.GOMEMLIMIT;
+      expect(terraformEnv(options, tmpdir())).toMatchObject({ GOGC: "400", GOMEMLIMIT: "1GiB" });
+      process.env.GOGC = "100";
+      process.env.GOMEMLIMIT = "512MiB";
+      expect(terraformEnv(options, tmpdir())).toMatchObject({ GOGC: "100", GOMEMLIMIT: "512MiB" });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
   test("parallel inits into an empty plugin cache do not race: the first fills it, the others wait", async () => {
     // A stand-in for terraform that, like the real one, fails when the provider directory it is
     // about to create in the cache already exists, and takes a moment to fill it.
