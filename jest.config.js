@@ -20,5 +20,8 @@ module.exports = {
   testSequencer: "<rootDir>/__tests__/jest-sequencer.js",
   // Terraform runs in child processes; two workers keep both cores busy on a 2-core machine.
   maxWorkers: 2,
+  // The workers run at low priority while the shared run plans (__tests__/setup.ts): a test that needs a
+  // second of CPU can wait several for it, so jest's 5 s default would fail tests that are only patient.
+  testTimeout: 60_000,
   reporters: ["default", "<rootDir>/__tests__/summary-reporter.js"],
 };

@@ -48,7 +48,7 @@ test("determinism (T3): the app command synthesizes byte for byte what the code 
   }
   // The manifest carries no construct stack traces (App stackTraces: false), so no paths of this machine either.
   expect(readFileSync(join(viaApp, "manifest.json"), "utf8")).not.toContain(root);
-}, 60_000);
+}, 180_000);
 
 test("a change to any file the bundle was built from rebuilds it; no change reuses it", () => {
   runApp(tempDir("synth-warm-"));
@@ -68,7 +68,7 @@ test("a change to any file the bundle was built from rebuilds it; no change reus
   } finally {
     utimesSync(file, atime, mtime);
   }
-}, 60_000);
+}, 180_000);
 
 test("an unexpected error is shown again through tsx, with TypeScript lines, and the exit code is not 0", () => {
   // An output directory that cannot be created (a file is in the way): cdktf fails while writing.
@@ -79,4 +79,4 @@ test("an unexpected error is shown again through tsx, with TypeScript lines, and
   expect(result.stderr).toMatch(/unexpected synth error .*running main\.ts through tsx/);
   expect(result.stderr).toMatch(/ENOTDIR/);
   expect(result.stderr).toMatch(/\.ts:\d+:\d+/);
-}, 60_000);
+}, 180_000);
