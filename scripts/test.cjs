@@ -13,10 +13,17 @@ const { setPriority } = require("node:os");
 const { join } = require("node:path");
 
 const root = join(__dirname, "..");
-const bin = (name) => join(root, "node_modules", ".bin", name);
 const LOW_PRIORITY = 10;
+/** A package's command run by this node (no shell, no .bin shim: the same on every OS). */
+const node = (script, args, stdio) => spawn(process.execPath, [require.resolve(script), ...args], { cwd: root, stdio });
+/** A child that cannot be started fails `npm test` with the reason, instead of crashing this script. */
+const failed = (name) => (error) => {
+  process.stderr.write(`npm test: could not start ${name}: ${error.message}\n`);
+  process.exit(1);
+};
 
-const typecheck = spawn(bin("tsc"), ["--noEmit", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsbuildinfo"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+const typecheck = node("typescript/bin/tsc", ["--noEmit", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/tsc/tsbuildinfo"], ["ignore", "pipe", "pipe"]);
+typecheck.on("error", failed("the type check"));
 try {
   setPriority(typecheck.pid, LOW_PRIORITY);
 } catch {
@@ -27,7 +34,8 @@ typecheck.stdout.on("data", (chunk) => (typecheckOutput += chunk));
 typecheck.stderr.on("data", (chunk) => (typecheckOutput += chunk));
 const typecheckDone = new Promise((done) => typecheck.on("close", (code) => done(code)));
 
-const jest = spawn(bin("jest"), process.argv.slice(2), { cwd: root, stdio: "inherit" });
+const jest = node("jest/bin/jest", process.argv.slice(2), "inherit");
+jest.on("error", failed("jest"));
 jest.on("close", async (jestCode, signal) => {
   const typecheckCode = await typecheckDone;
   if (typecheckCode !== 0) process.stderr.write(`\nType check (npm run typecheck) failed:\n${typecheckOutput}\n`);

@@ -7,7 +7,7 @@
 import { ConfigError, loadEnvironment } from "../../config";
 import { plannedOfType } from "../../lib/terraform";
 import { PROD_ACCOUNT, TWO_ACCOUNTS } from "../terraform/shared-plans";
-import { RUN_DIR_VARIABLE, readRun } from "../terraform/terraform-run";
+import { RUN_DIR_VARIABLE, RUN_WAIT_MS, readRun } from "../terraform/terraform-run";
 import { buildStacks, messageOf, production, resourceList, staging, synth, type Synth } from "../helpers";
 
 const ACCOUNT = "111111111111";
@@ -179,5 +179,5 @@ describe("separate AWS accounts per environment", () => {
     expect(diagnostics).toEqual([]);
     expect(plannedOfType(plan, "aws_iam_role").map((r) => r.values.name).sort()).toEqual(["webapp-github-plan-production", "webapp-production-github-deploy"]);
     expect(plannedOfType(plan, "aws_s3_bucket").map((r) => r.values.bucket)).toEqual(["webapp-terraform-state-prod"]);
-  }, 600_000);
+  }, RUN_WAIT_MS);
 });

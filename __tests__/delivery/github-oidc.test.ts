@@ -7,7 +7,7 @@ import { DEPLOY_ROLE_RESOURCE_TYPES, DEPLOY_UNSCOPED_ACTIONS, GithubDeployRole }
 import { GithubOidcProvider, githubSubject } from "../../constructs/delivery/github-oidc";
 import { PLAN_UNSCOPED_ACTIONS } from "../../constructs/delivery/github-plan-role";
 import { plannedOfType } from "../../lib/terraform";
-import { RUN_DIR_VARIABLE, readRun } from "../terraform/terraform-run";
+import { RUN_DIR_VARIABLE, RUN_WAIT_MS, readRun } from "../terraform/terraform-run";
 import { buildStacks, policyDocument, production, resourceList, resources, staging, synth, type Synth } from "../helpers";
 
 type Statement = {
@@ -354,5 +354,5 @@ describe("through real Terraform (the shared run's bootstrap plan)", () => {
     }
     const [provider] = plannedOfType(result.plan, "aws_iam_openid_connect_provider");
     expect(provider.values).toMatchObject({ url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
-  }, 180_000);
+  }, RUN_WAIT_MS);
 });

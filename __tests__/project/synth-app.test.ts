@@ -5,7 +5,7 @@
  * unexpected error must still be shown with TypeScript lines.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesize } from "../../lib/terraform";
@@ -51,20 +51,21 @@ test("determinism (T3): the app command synthesizes byte for byte what the code 
 }, 180_000);
 
 test("a change to any file the bundle was built from rebuilds it; no change reuses it", () => {
+  const current = () => JSON.parse(readFileSync(join(cache, "inputs.json"), "utf8")) as { bundle: string; inputs: Record<string, string | null> };
   runApp(tempDir("synth-warm-"));
-  const built = statSync(join(cache, "app.js")).mtimeMs;
+  const built = current();
   runApp(tempDir("synth-reuse-"));
-  expect(statSync(join(cache, "app.js")).mtimeMs).toBe(built);
-  // config/staging.ts "changes" (same content, new modification time): the next synth bundles again.
-  const inputs = JSON.parse(readFileSync(join(cache, "inputs.json"), "utf8")) as Record<string, string>;
-  expect(Object.keys(inputs)).toEqual(expect.arrayContaining(["main.ts", "config/staging.ts", "package-lock.json"]));
-  expect(Object.keys(inputs).some((file) => file.startsWith("node_modules/cdktf/"))).toBe(true);
+  expect(current().bundle).toBe(built.bundle);
+  expect(Object.keys(built.inputs)).toEqual(expect.arrayContaining(["main.ts", "config/staging.ts", "package-lock.json", "tsconfig.json", "scripts/synth-app.cjs"]));
+  expect(Object.keys(built.inputs).some((file) => file.startsWith("node_modules/cdktf/"))).toBe(true);
+  // config/staging.ts "changes" (same content, a later modification time): the next synth bundles again.
   const file = join(root, "config", "staging.ts");
   const { atime, mtime } = statSync(file);
   try {
-    utimesSync(file, atime, new Date(mtime.getTime() + 1000));
+    utimesSync(file, atime, new Date(mtime.getTime() + 5000));
     expect(runApp(tempDir("synth-changed-")).status).toBe(0);
-    expect(statSync(join(cache, "app.js")).mtimeMs).not.toBe(built);
+    expect(current().bundle).not.toBe(built.bundle);
+    expect(existsSync(join(cache, built.bundle))).toBe(false); // the older bundle is removed
   } finally {
     utimesSync(file, atime, mtime);
   }

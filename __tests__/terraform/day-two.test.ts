@@ -7,12 +7,12 @@
 import { IN_USE_TYPES, STATEFUL_TYPES, reviewPlan, toText, type PlanReview, type ReviewedChange } from "../../lib/plan-review";
 import type { PlanJson, ResourceChange } from "../../lib/terraform";
 import { GROUPS, rowsFor, type Group } from "./day-two-matrix";
-import { RUN_DIR_VARIABLE, readRun, type Run } from "./terraform-run";
+import { RUN_DIR_VARIABLE, RUN_WAIT_MS, readRun, type Run } from "./terraform-run";
 
 let run: Run;
 beforeAll(async () => {
   run = await readRun(process.env[RUN_DIR_VARIABLE]);
-}, 600_000);
+}, RUN_WAIT_MS);
 
 const ENVIRONMENTS = ["staging", "production"] as const;
 

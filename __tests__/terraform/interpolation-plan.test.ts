@@ -7,7 +7,7 @@
 import { plannedOfType } from "../../lib/terraform";
 import { resourceList, synthEnvironment, type ContainerDefinition } from "../helpers";
 import { INTERPOLATION_INPUT, USER_VALUES } from "./shared-plans";
-import { RUN_DIR_VARIABLE, readRun } from "./terraform-run";
+import { RUN_DIR_VARIABLE, RUN_WAIT_MS, readRun } from "./terraform-run";
 
 const synthesized = synthEnvironment(INTERPOLATION_INPUT).json;
 const frontend = resourceList(synthesized, "aws_ecs_task_definition").find((t) => t.family === "webapp-staging-frontend")!;
@@ -28,4 +28,4 @@ test("terraform plans the literal values, not expressions", async () => {
   const [container]: ContainerDefinition[] = JSON.parse(task.values.container_definitions as string);
   const env = Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
   expect(env).toMatchObject(USER_VALUES);
-}, 600_000);
+}, RUN_WAIT_MS);

@@ -10,6 +10,8 @@ if (!runDir) {
   process.stderr.write("usage: prepare-run.ts <run dir>\n");
   process.exit(2);
 }
-prepareRunInto(runDir).catch(() => {
-  process.exitCode = 1; // the error is in failed.txt, which every reader of the run rethrows
-});
+// Exits explicitly: a handle left open (the local Step Functions validator) must not keep the jest run waiting.
+prepareRunInto(runDir).then(
+  () => process.exit(0),
+  () => process.exit(1), // the error is in failed.txt, which every reader of the run rethrows
+);

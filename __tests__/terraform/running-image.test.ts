@@ -11,7 +11,7 @@
 import { reviewPlan, toText } from "../../lib/plan-review";
 import type { PlanJson, ResourceChange } from "../../lib/terraform";
 import { ROLLBACK_TAG, RUNNING_TAG } from "./shared-plans";
-import { RUN_DIR_VARIABLE, readRun, type Run } from "./terraform-run";
+import { RUN_DIR_VARIABLE, RUN_WAIT_MS, readRun, type Run } from "./terraform-run";
 
 const REPOSITORY = (service: string) => `111111111111.dkr.ecr.eu-west-1.amazonaws.com/webapp-staging-${service}`;
 const TASK = (service: string) => new RegExp(`^aws_ecs_task_definition\\.${service}-service_task-definition_`);
@@ -27,7 +27,7 @@ const changes = (pattern: RegExp) => (plan.resource_changes ?? []).filter((c) =>
 beforeAll(async () => {
   run = await readRun(process.env[RUN_DIR_VARIABLE]);
   plan = run.extra("running_image").plan;
-}, 600_000);
+}, RUN_WAIT_MS);
 
 test("with no -var, the running tag wins over an older config tag: the frontend task definition does not change", () => {
   expect(changes(TASK("frontend")).map((c) => c.change.actions.join())).toEqual(["no-op"]);

@@ -30,6 +30,10 @@ test("a failed run fails every reader with its error, instead of leaving them wa
   await expect(readRun(dir)).rejects.toThrow(/shared Terraform run .* failed:\nTerraformError: terraform plan of the batch failed: staging: Unsupported argument/);
 });
 
+test("a run that does not finish fails its readers with that, before their own timeout would", async () => {
+  await expect(readRun(dir, 300)).rejects.toThrow(/shared Terraform run .* is still running after/);
+});
+
 test("the files that read the run go last; the others keep jest's order", () => {
   const files: string[] = JSON.parse(readFileSync(join(__dirname, "shared-run-files.json"), "utf8"));
   const test = (path: string) => ({ path: join(__dirname, "..", path), duration: 0, context: { config: { cache: false }, hasteFS: { getSize: () => 1 } } });

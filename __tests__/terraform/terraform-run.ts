@@ -61,18 +61,26 @@ interface RunIndex {
 const FAILED_FILE = "failed.txt";
 
 /**
+ * How long a test file waits for the run (its hook's or test's timeout). A clean clone without a
+ * provider mirror downloads the provider and builds the as-applied states first: minutes.
+ */
+export const RUN_WAIT_MS = 600_000;
+
+/**
  * Starts the run in its own process (`prepare-run.ts`) and returns at once, so the test files that do
  * not need it run meanwhile; {@link readRun} waits for it. `done` settles when the process ends.
  */
 export function startRun(options: HarnessOptions = harnessOptionsFromEnv()): { readonly dir: string; readonly done: Promise<void> } {
   checkTerraform(options); // missing Terraform stops the whole jest run at once, with what to install
   const dir = mkdtempSync(join(tmpdir(), "cdktf-run-"));
-  const child = spawn(process.execPath, ["--require", "tsx/cjs", join(__dirname, "prepare-run.ts"), dir], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), join(__dirname, "prepare-run.ts"), dir], { cwd: join(__dirname, "..", ".."), stdio: ["ignore", "inherit", "inherit"] });
   const done = new Promise<void>((resolveDone) => {
-    child.on("exit", (code, signal) => {
-      if (code !== 0 && !existsSync(join(dir, FAILED_FILE))) writeFileSync(join(dir, FAILED_FILE), `the shared Terraform run ended with ${signal ?? `exit code ${code}`} without a result`);
+    const fail = (reason: string) => {
+      if (!existsSync(join(dir, FAILED_FILE))) writeFileSync(join(dir, FAILED_FILE), `the shared Terraform run ${reason} without a result`);
       resolveDone();
-    });
+    };
+    child.on("error", (error) => fail(`could not start (${error.message})`));
+    child.on("exit", (code, signal) => (code === 0 ? resolveDone() : fail(`ended with ${signal ?? `exit code ${code}`}`)));
   });
   return { dir, done };
 }
@@ -118,9 +126,18 @@ function bootstrapBucketState(stackDir: string): BatchEntry["state"] {
   return { resources: [{ mode: "managed", type: "aws_s3_bucket", name, instances: [{ schema_version: 0, attributes: { id: bucket, bucket } }] }] };
 }
 
-/** The cached "No changes" plan of a cached as-applied state, written once a run has verified it. */
+/**
+ * The cached "No changes" plan of a cached as-applied state, written once a run has verified it.
+ * Its name also carries the harness code that shapes a plan (the offline override, the batch and its
+ * split), so a change there verifies again while the state itself stays cached.
+ */
 function verifiedPlanFile(cacheFile: string): string {
-  return cacheFile.replace(/\.tfstate$/, ".verified-plan.json");
+  const harness = createHash("sha256")
+    .update(readFileSync(join(__dirname, "..", "..", "lib", "terraform.ts")))
+    .update(readFileSync(join(__dirname, "..", "..", "lib", "terraform-batch.ts")))
+    .digest("hex")
+    .slice(0, 12);
+  return cacheFile.replace(/\.tfstate$/, `.verified-${harness}.plan.json`);
 }
 
 /** Writes JSON so that a concurrent reader sees the old file or the new one, never half of it. */
@@ -321,11 +338,16 @@ function readPlan(file: string): PlanJson {
   return plan;
 }
 
-/** Waits until the run in `dir` is complete (its index.json exists); rethrows its failure. */
-async function completed(dir: string): Promise<RunIndex> {
+/**
+ * Waits until the run in `dir` is complete (its index.json exists); rethrows its failure. Gives up
+ * with its own message shortly before a reader's timeout ({@link RUN_WAIT_MS}) would.
+ */
+async function completed(dir: string, waitMs = RUN_WAIT_MS - 10_000): Promise<RunIndex> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     if (existsSync(join(dir, FAILED_FILE))) throw new Error(`the shared Terraform run (${dir}) failed:\n${readFileSync(join(dir, FAILED_FILE), "utf8")}`);
     if (existsSync(join(dir, "index.json"))) return JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as RunIndex;
+    if (Date.now() > deadline) throw new Error(`the shared Terraform run (${dir}) is still running after ${Math.round(waitMs / 1000)} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -334,9 +356,9 @@ async function completed(dir: string): Promise<RunIndex> {
  * The shared run: from the global setup's run directory once it is complete, or (a test file run
  * on its own with a jest that skipped the setup) prepared now.
  */
-export async function readRun(runDir: string | undefined): Promise<Run> {
+export async function readRun(runDir: string | undefined, waitMs?: number): Promise<Run> {
   const dir = runDir ?? (await prepareRun());
-  const index = await completed(dir);
+  const index = await completed(dir, waitMs);
   return {
     dir,
     stacks: Object.fromEntries(Object.entries(index.stacks).map(([stack, s]) => [stack, { stack, dir: s.dir, diagnostics: s.diagnostics, plan: readPlan(s.plan) }])),

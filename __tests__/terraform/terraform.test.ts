@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { TerraformError, checkTerraform, harnessOptionsFromEnv, terraformEnv, terraformInit, plannedOfType, type PlanJson } from "../../lib/terraform";
 import { reviewPlan } from "../../lib/plan-review";
 import type { ContainerDefinition } from "../helpers";
-import { RUN_DIR_VARIABLE, readRun, type Run, type StackRun } from "./terraform-run";
+import { RUN_DIR_VARIABLE, RUN_WAIT_MS, readRun, type Run, type StackRun } from "./terraform-run";
 
 const options = harnessOptionsFromEnv();
 let results: Record<string, StackRun>;
@@ -19,7 +19,7 @@ let run: Run;
 beforeAll(async () => {
   run = await readRun(process.env[RUN_DIR_VARIABLE]);
   results = run.stacks;
-}, 600_000);
+}, RUN_WAIT_MS);
 
 const stack = (name: string): StackRun => {
   const result = results[name];

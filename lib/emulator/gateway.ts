@@ -47,7 +47,7 @@ export const GATEWAY_CORRECTIONS: Readonly<Record<string, string>> = {
   "AmazonEC2ContainerServiceV20141113.UpdateService":
     "moto has no deployments for a new task definition: UpdateService changes the service's task definition but keeps the old PRIMARY deployment (with the old revision), so a rollout looked rolled back; the gateway answers with a PRIMARY deployment of the service's task definition, completed at once (moto reports every task running at once)",
   "AmazonSQS.GetQueueAttributes":
-    "moto has no byte-exact queue policies: it re-serializes a redrive policy with spaces, so the provider saw a change after every apply and updated the queue (25 s of waiting each time), and moto's SetQueueAttributes then dropped the queue's access policy (it resets every attribute not sent); the gateway returns redrive policies as compact JSON, as they were sent",
+    "moto has no byte-exact queue policies: it re-serializes a redrive policy with spaces, so the provider saw a change after every apply and updated the queue (25 s of waiting each time), and moto's SetQueueAttributes then dropped the queue's access policy (it resets every attribute not sent); the gateway returns redrive policies as compact JSON, which is how the provider sends them",
   "secretsmanager.CancelRotateSecret":
     "moto has no managed rotation: its CancelRotateSecret refuses a secret without a rotation Lambda, which an RDS-managed (rds!...) secret never has; the gateway accepts it for those secrets",
 };
@@ -145,6 +145,7 @@ export class GatewayState {
     const key = `${region}/${lastSegment(input.cluster ?? "default")}/${name}`;
     if (target.endsWith(".DeleteService")) {
       this.serviceFields.delete(key);
+      for (const id of this.deploymentIds.keys()) if (id.startsWith(`${key}/`)) this.deploymentIds.delete(id);
       return;
     }
     const sent = Object.fromEntries(ECS_SERVICE_FIELDS.filter((field) => input[field] !== undefined).map((field) => [field, input[field]]));
@@ -305,12 +306,13 @@ export function startGateway(upstream: string): Promise<Gateway> {
           // (Node's URL parser refuses a host like 123456789012.127.0.0.1, hence the plain string cut.)
           const path = (req.url ?? "/").replace(/^https?:\/\/[^/]+/, "") || "/";
           const ecsAction = target.startsWith("AmazonEC2ContainerServiceV20141113.") ? target.slice("AmazonEC2ContainerServiceV20141113.".length) : "";
-          if (["CreateService", "UpdateService", "DeleteService"].includes(ecsAction)) state.ecsServiceRequest(region, target, body);
           const ecsRewritten = ["RegisterTaskDefinition", "DescribeTaskDefinition", "CreateService", "UpdateService", "DescribeServices"].includes(ecsAction);
           const sent = target === "AmazonEC2ContainerServiceV20141113.RegisterTaskDefinition" ? state.registerTaskDefinition(region, body) : body;
           const headers = sent === body ? req.headers : { ...req.headers, "content-length": String(sent.length) };
           const forward = request(new URL(path, upstream), { method: req.method, headers }, (answer) => {
             const status = answer.statusCode ?? 502;
+            // Only what moto accepted is remembered.
+            if (status === 200 && ["CreateService", "UpdateService", "DeleteService"].includes(ecsAction)) state.ecsServiceRequest(region, target, body);
             if (status >= 500 && target) {
               // moto's answer to an action it does not implement: fail at once, naming it, instead of a retried 500.
               answer.resume();
@@ -323,7 +325,12 @@ export function startGateway(upstream: string): Promise<Gateway> {
               answer.on("data", (chunk: Buffer) => parts.push(chunk));
               answer.on("end", () => {
                 const received = Buffer.concat(parts).toString("utf8");
-                const text = ecsRewritten ? state.ecsAnswer(region, received) : state.sqsAnswer(received);
+                let text = received;
+                try {
+                  text = ecsRewritten ? state.ecsAnswer(region, received) : state.sqsAnswer(received);
+                } catch {
+                  // Not the JSON expected: passed on as moto sent it (the client says what is wrong).
+                }
                 res.writeHead(status, { ...answer.headers, "content-length": String(Buffer.byteLength(text)) });
                 res.end(text);
               });
