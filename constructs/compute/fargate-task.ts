@@ -1,12 +1,16 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcsService, type EcsServiceConfig } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import type { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { partitionOf } from "../core/partition";
 import type { Naming } from "../core/naming";
+import type { Network } from "../network/network";
 import type { Cluster } from "./cluster";
 import type { SecretSource } from "./presets";
 import type { ServiceContract } from "./service-contract";
@@ -49,6 +53,25 @@ export interface FargateTaskProps {
   /** Permissions boundary of the roles this construct creates. @default none */
   readonly permissionsBoundaryArn?: string;
 }
+
+/** The props a long-running service (web service or worker) gives its ECS service: where it runs and how many. */
+export interface ServicePlacement {
+  readonly contract: Pick<ServiceContract, "serviceName">;
+  readonly network: Network;
+  readonly desiredCount: number;
+  /** Run on Fargate Spot. @default false */
+  readonly fargateSpot?: boolean;
+  /** Set when an autoscaler owns the count: Terraform must then not reset it on every apply. */
+  readonly autoscaling?: object;
+  /** More than the cluster's capacity providers to wait for. @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** What a kind of service sets on top of {@link ServicePlacement}: deployment limits, a load balancer, Service Connect. */
+export type ServiceSpecifics = Omit<
+  EcsServiceConfig,
+  "name" | "cluster" | "taskDefinition" | "desiredCount" | "capacityProviderStrategy" | "platformVersion" | "forceNewDeployment" | "networkConfiguration" | "deploymentCircuitBreaker" | "enableExecuteCommand" | "enableEcsManagedTags" | "propagateTags" | "lifecycle" | "dependsOn"
+>;
 
 /** The two roles of a task (T4). */
 export interface TaskRoles {
@@ -182,6 +205,32 @@ export abstract class FargateTask extends Construct {
         ...extra,
       },
     ]);
+  }
+
+  /**
+   * Step: the ECS service every long-running task gets: Fargate (or Spot) in the private subnets
+   * without public IPs, rolled back by the circuit breaker, ECS Exec on, tags propagated.
+   */
+  protected createEcsService(placement: ServicePlacement, taskDefinition: EcsTaskDefinition, securityGroup: SecurityGroup, specifics: ServiceSpecifics): EcsService {
+    return new EcsService(this, "service", {
+      name: placement.contract.serviceName,
+      cluster: this.taskProps.cluster.cluster.arn,
+      taskDefinition: taskDefinition.arn,
+      desiredCount: placement.desiredCount,
+      capacityProviderStrategy: [{ capacityProvider: placement.fargateSpot ? "FARGATE_SPOT" : "FARGATE", weight: 1 }],
+      platformVersion: "LATEST",
+      // Without it the provider replaces the service (an outage) when the capacity provider
+      // strategy changes, e.g. fargateSpot on/off; with it ECS rolls the tasks in place.
+      forceNewDeployment: true,
+      networkConfiguration: { subnets: placement.network.privateSubnets.map((s) => s.id), securityGroups: [securityGroup.id], assignPublicIp: false },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      enableExecuteCommand: true,
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+      lifecycle: placement.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
+      dependsOn: [this.taskProps.cluster.capacityProviders, ...(placement.dependsOn ?? [])],
+      ...specifics,
+    });
   }
 
   /** Step: one Fargate task definition with this task's size, platform and roles. */

@@ -1,7 +1,7 @@
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import type { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -200,35 +200,19 @@ export class WebService extends FargateTask {
   /** The ECS service: private subnets, behind its target group, rolled back by the circuit breaker and its alarms. */
   private createService(props: WebServiceProps): EcsService {
     const { contract } = props;
-    return new EcsService(this, "service", {
-      name: contract.serviceName,
-      cluster: props.cluster.cluster.arn,
-      taskDefinition: this.taskDefinition.arn,
-      desiredCount: props.desiredCount,
-      capacityProviderStrategy: [{ capacityProvider: props.fargateSpot ? "FARGATE_SPOT" : "FARGATE", weight: 1 }],
-      platformVersion: "LATEST",
-      // Without it the provider replaces the service (an outage) when the capacity provider
-      // strategy changes, e.g. fargateSpot on/off; with it ECS rolls the tasks in place.
-      forceNewDeployment: true,
-      networkConfiguration: {
-        subnets: props.network.privateSubnets.map((s) => s.id),
-        securityGroups: [this.securityGroup.id],
-        assignPublicIp: false,
+    return this.createEcsService(
+      props,
+      this.taskDefinition,
+      this.securityGroup,
+      {
+        loadBalancer: [{ targetGroupArn: props.loadBalancer.targetGroup.arn, containerName: contract.containerName, containerPort: props.containerPort }],
+        healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
+        alarms: props.deploymentAlarmNames?.length ? { alarmNames: [...props.deploymentAlarmNames], enable: true, rollback: true } : undefined,
+        deploymentMinimumHealthyPercent: props.minHealthyPercent ?? 100,
+        deploymentMaximumPercent: props.maxPercent ?? 200,
+        serviceConnectConfiguration: props.serviceConnect ? serviceConnectConfiguration(props.serviceConnect, props.containerPort) : undefined,
       },
-      loadBalancer: [{ targetGroupArn: props.loadBalancer.targetGroup.arn, containerName: contract.containerName, containerPort: props.containerPort }],
-      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      alarms: props.deploymentAlarmNames?.length ? { alarmNames: [...props.deploymentAlarmNames], enable: true, rollback: true } : undefined,
-      deploymentMinimumHealthyPercent: props.minHealthyPercent ?? 100,
-      deploymentMaximumPercent: props.maxPercent ?? 200,
-      enableExecuteCommand: true,
-      serviceConnectConfiguration: props.serviceConnect ? serviceConnectConfiguration(props.serviceConnect, props.containerPort) : undefined,
-      enableEcsManagedTags: true,
-      propagateTags: "SERVICE",
-      // With autoscaling the scaler owns the count; Terraform must not reset it on every apply.
-      lifecycle: props.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
-      dependsOn: [props.cluster.capacityProviders, ...(props.dependsOn ?? [])],
-    });
+    );
   }
 
 }

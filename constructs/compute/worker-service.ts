@@ -1,7 +1,7 @@
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
+import type { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import type { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
@@ -78,25 +78,13 @@ export class WorkerService extends FargateTask {
     this.createRoles();
     this.taskDefinition = this.createTaskDefinition("task-definition", contract.taskFamily, this.containerDefinitions(contract.logStreamPrefix, { portMappings: [], command: [...props.command] }));
 
-    this.service = new EcsService(this, "service", {
-      name: contract.serviceName,
-      cluster: props.cluster.cluster.arn,
-      taskDefinition: this.taskDefinition.arn,
-      desiredCount: props.desiredCount,
-      capacityProviderStrategy: [{ capacityProvider: props.fargateSpot ? "FARGATE_SPOT" : "FARGATE", weight: 1 }],
-      platformVersion: "LATEST",
-      forceNewDeployment: true,
-      networkConfiguration: { subnets: props.network.privateSubnets.map((s) => s.id), securityGroups: [this.securityGroup.id], assignPublicIp: false },
-      deploymentCircuitBreaker: { enable: true, rollback: true },
+    this.service = this.createEcsService(
+      props,
+      this.taskDefinition,
+      this.securityGroup,
       // No load balancer drains a worker: old tasks stop (SIGTERM, then SIGKILL after the stop timeout) once new ones run.
-      deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
-      enableExecuteCommand: true,
-      enableEcsManagedTags: true,
-      propagateTags: "SERVICE",
-      lifecycle: props.autoscaling ? { ignoreChanges: ["desired_count"] } : undefined,
-      dependsOn: [props.cluster.capacityProviders, ...(props.dependsOn ?? [])],
-    });
+      { deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200 },
+    );
 
     if (props.autoscaling) this.autoscalingTarget = this.createScaling(props, props.autoscaling);
   }
