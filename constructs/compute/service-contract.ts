@@ -32,24 +32,19 @@ export function imageTagVariable(service: ServiceKey): string {
 }
 
 export function serviceContract(naming: Naming, key: ServiceKey): ServiceContract {
-  return {
-    serviceName: naming.name("ecs", key),
-    taskFamily: naming.name("ecs", key),
-    containerName: key,
-    securityGroupName: naming.name("securityGroup", key),
-    logGroup: naming.logGroup(`ecs/${key}`),
-    logStreamPrefix: "ecs",
-    repositoryName: naming.name("ecrRepository", key),
-  };
+  return componentContract(naming, key, key);
 }
-
 
 /**
  * The names of a worker's resources (issue 14): its own service, family, container, group and
  * logs; the backend's repository (a worker runs the backend's image).
  */
 export function workerContract(naming: Naming, worker: string): ServiceContract {
-  const component = `worker-${worker}`;
+  return componentContract(naming, `worker-${worker}`, "backend");
+}
+
+/** The names of a long-running component's resources, its images from `repository`'s repository. */
+function componentContract(naming: Naming, component: string, repository: ServiceKey): ServiceContract {
   return {
     serviceName: naming.name("ecs", component),
     taskFamily: naming.name("ecs", component),
@@ -57,6 +52,6 @@ export function workerContract(naming: Naming, worker: string): ServiceContract 
     securityGroupName: naming.name("securityGroup", component),
     logGroup: naming.logGroup(`ecs/${component}`),
     logStreamPrefix: "ecs",
-    repositoryName: naming.name("ecrRepository", "backend"),
+    repositoryName: naming.name("ecrRepository", repository),
   };
 }
