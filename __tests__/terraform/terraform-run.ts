@@ -131,12 +131,7 @@ function bootstrapBucketState(stackDir: string): BatchEntry["state"] {
  * Its name also carries the harness code that shapes a plan (the offline override, the batch and its
  * split), so a change there verifies again while the state itself stays cached.
  */
-function verifiedPlanFile(cacheFile: string): string {
-  const harness = createHash("sha256")
-    .update(readFileSync(join(__dirname, "..", "..", "lib", "terraform.ts")))
-    .update(readFileSync(join(__dirname, "..", "..", "lib", "terraform-batch.ts")))
-    .digest("hex")
-    .slice(0, 12);
+function verifiedPlanFile(cacheFile: string, harness: string): string {
   return cacheFile.replace(/\.tfstate$/, `.verified-${harness}.plan.json`);
 }
 
@@ -151,6 +146,7 @@ interface AsApplied {
   state: object;
   cached: boolean;
   cacheFile: string;
+  verifiedFile: string;
   iterations: number;
   final?: PlanJson;
 }
@@ -186,6 +182,12 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
   schemaPromise.catch(() => undefined); // awaited after the first round; a failure is reported there
 
   const asApplied: Partial<Record<DayTwoEnvironment, AsApplied>> = {};
+  // The harness code that shapes a plan (see verifiedPlanFile), hashed once.
+  const harness = createHash("sha256")
+    .update(readFileSync(join(__dirname, "..", "..", "lib", "terraform.ts")))
+    .update(readFileSync(join(__dirname, "..", "..", "lib", "terraform-batch.ts")))
+    .digest("hex")
+    .slice(0, 12);
   for (const env of DAY_TWO_ENVIRONMENTS) {
     // The state is a pure function of the synthesized stack, the provider and the builder: cached
     // under that key, a run only re-checks it with one plan (which must still be "No changes").
@@ -199,11 +201,11 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
       .digest("hex")
       .slice(0, 16);
     const cacheFile = join(options.pluginCacheDir, "..", "as-applied", `${env}-${key}.tfstate`);
-    const verified = verifiedPlanFile(cacheFile);
+    const verifiedFile = verifiedPlanFile(cacheFile, harness);
     if (existsSync(cacheFile)) {
-      const final = existsSync(verified) ? (JSON.parse(readFileSync(verified, "utf8")) as PlanJson) : undefined;
-      asApplied[env] = { state: JSON.parse(readFileSync(cacheFile, "utf8")), cached: true, cacheFile, iterations: 0, final };
-    } else asApplied[env] = { state: {}, cached: false, cacheFile, iterations: 0 };
+      const final = existsSync(verifiedFile) ? (JSON.parse(readFileSync(verifiedFile, "utf8")) as PlanJson) : undefined;
+      asApplied[env] = { state: JSON.parse(readFileSync(cacheFile, "utf8")), cached: true, cacheFile, verifiedFile, iterations: 0, final };
+    } else asApplied[env] = { state: {}, cached: false, cacheFile, verifiedFile, iterations: 0 };
   }
   const hasState = (env: DayTwoEnvironment) => asApplied[env]!.cached || asApplied[env]!.builder !== undefined;
   // Worth adding the plans over the state to this round: the state is cached, or it has taken in one
@@ -306,7 +308,7 @@ async function prepareInto(runDir: string, options: HarnessOptions): Promise<voi
     const state = writeJson(join(runDir, `${env}.as-applied.tfstate`), a.state);
     mkdirSync(join(a.cacheFile, ".."), { recursive: true });
     if (!a.cached) writeAtomically(a.cacheFile, a.state);
-    if (!existsSync(verifiedPlanFile(a.cacheFile))) writeAtomically(verifiedPlanFile(a.cacheFile), a.final);
+    if (!existsSync(a.verifiedFile)) writeAtomically(a.verifiedFile, a.final);
     index.asApplied[env] = { state, finalPlan: writeJson(join(runDir, `${env}.as-applied.plan.json`), a.final), iterations: a.iterations, cached: a.cached };
   }
   index.seconds = (Date.now() - started) / 1000;
